@@ -1,0 +1,49 @@
+# citecheck — every target sets up .venv itself, so each works on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CITECHECK := $(BIN)/citecheck
+
+.PHONY: run test lint typecheck unit demo bench seed clean setup
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: the main job — check references.csv, write reports/ (exit 1 on findings is expected)
+run: $(STAMP)
+	$(CITECHECK) check references.csv --out reports --fail-on never
+
+## test: lint, strict typing, the whole test suite
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check checker tests bench
+	$(BIN)/ruff format --check checker tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+## demo: the full pipeline against the local simulated web (loopback only)
+demo: $(STAMP)
+	$(BIN)/python -m bench.demo
+
+## bench: benchmarks (print a table)
+bench: $(STAMP)
+	$(BIN)/python bench/offline_checks.py
+
+## seed: regenerate references.csv from the seed article and its verified URLs
+seed: $(STAMP)
+	$(CITECHECK) import data/seed/anti-gay-purges-in-chechnya.txt \
+		--merge data/seed/seed-urls.csv -o references.csv
+
+clean:
+	rm -rf $(VENV) reports/*.html reports/*.json reports/*.csv reports/*.md reports/*.xml

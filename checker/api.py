@@ -1,0 +1,81 @@
+"""The library API: what the CLI calls, and what a Python user calls.
+
+>>> from checker import api
+>>> result = api.check_file("references.csv", offline=True)   # doctest: +SKIP
+>>> api.exit_code(result, "error")                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from pathlib import Path
+
+from checker import __version__
+from checker.checks import CheckConfig, problem_findings, run_checks
+from checker.importers import InputFormat, load
+from checker.model import CheckResult, ImportResult, RunInfo, Severity
+
+
+class ExitCode(enum.IntEnum):
+    """Exit codes of ``citecheck check`` (documented in the README)."""
+
+    OK = 0  #: nothing at or above --fail-on
+    FINDINGS = 1  #: findings at or above --fail-on
+    INPUT_ERROR = 2  #: usage error, or the input had problems (the report is still written)
+    INCONCLUSIVE = 3  #: the run could not judge the links (its own network was down)
+
+
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+
+
+def exit_code(result: CheckResult, fail_on: str = "error") -> ExitCode:
+    if result.problems:
+        return ExitCode.INPUT_ERROR
+    if fail_on == "never":
+        return ExitCode.OK
+    threshold = Severity.parse(fail_on)
+    worst = result.worst()
+    return ExitCode.FINDINGS if worst is not None and worst >= threshold else ExitCode.OK
+
+
+def check_import(
+    imported: ImportResult,
+    config: CheckConfig | None = None,
+    *,
+    offline: bool = True,
+    fail_on: str = "error",
+    started: dt.datetime | None = None,
+) -> CheckResult:
+    """Run every check on an already imported list."""
+    config = config or CheckConfig()
+    started = started or dt.datetime.now(dt.UTC)
+    findings = problem_findings(imported.problems)
+    findings.extend(run_checks(imported.references, config))
+    run = RunInfo(
+        tool_version=__version__,
+        started=started,
+        finished=dt.datetime.now(dt.UTC),
+        today=config.today,
+        input_path=imported.source,
+        input_format=imported.format,
+        offline=offline,
+        fail_on=fail_on,
+    )
+    return CheckResult(
+        imported.references, tuple(findings), imported.problems, run, imported.columns
+    )
+
+
+def check_file(
+    path: str | Path,
+    fmt: InputFormat | str | None = None,
+    config: CheckConfig | None = None,
+    *,
+    offline: bool = True,
+    fail_on: str = "error",
+) -> CheckResult:
+    """Import ``path`` and run every check on it."""
+    started = dt.datetime.now(dt.UTC)
+    return check_import(load(path, fmt), config, offline=offline, fail_on=fail_on,
+                        started=started)

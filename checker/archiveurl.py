@@ -1,0 +1,88 @@
+"""Reading archive URLs: which service, which capture time, which original URL.
+
+Shared by the offline checks (archive-date agreement, malformed links) and the archive
+stage.  Wayback URLs look like ``https://web.archive.org/web/20170413123456/http://…``
+(optionally with a playback flag such as ``id_`` after the timestamp); archive.today
+URLs like ``https://archive.ph/2017.04.13-123456/http://…``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+WAYBACK_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "www.web.archive.org"})
+ARCHIVE_TODAY_HOSTS = frozenset(
+    {"archive.today", "archive.is", "archive.ph", "archive.li", "archive.vn", "archive.fo",
+     "archive.md"}
+)
+_WAYBACK_PATH = re.compile(r"^/web/(?P<stamp>[^/]*)/(?P<original>.+)$")
+_STAMP = re.compile(r"^(?P<digits>\d+)(?P<flag>[a-z]{2}_)?$")
+_TODAY_PATH = re.compile(r"^/(?P<stamp>\d{4}\.\d{2}\.\d{2}-\d{6})/(?P<original>.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLink:
+    """What an archive URL says.  ``problem`` is set when it is malformed."""
+
+    service: str  # "wayback", "archive.today" or "other"
+    timestamp: dt.datetime | None = None
+    original: str = ""
+    problem: str = ""
+
+
+def parse_archive_url(url: str) -> ArchiveLink:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ArchiveLink("other", problem="not an http(s) URL")
+    host = parts.hostname.lower()
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if host in WAYBACK_HOSTS:
+        return _wayback(path)
+    if host in ARCHIVE_TODAY_HOSTS:
+        m = _TODAY_PATH.match(path)
+        if not m:
+            return ArchiveLink("archive.today")  # short form (archive.ph/AbCd1): no date in URL
+        stamp = dt.datetime.strptime(m["stamp"], "%Y.%m.%d-%H%M%S")
+        return ArchiveLink("archive.today", stamp, m["original"])
+    return ArchiveLink("other")
+
+
+def _wayback(path: str) -> ArchiveLink:
+    m = _WAYBACK_PATH.match(path)
+    if not m:
+        return ArchiveLink("wayback", problem="no /web/<timestamp>/<url> part")
+    stamp, original = m["stamp"], m["original"]
+    sm = _STAMP.match(stamp)
+    if stamp == "*" or "*" in stamp:
+        return ArchiveLink("wayback", original=original,
+                           problem="wildcard timestamp: a search page, not a capture")
+    if not sm:
+        return ArchiveLink("wayback", original=original, problem=f"timestamp {stamp!r} is not digits")
+    digits = sm["digits"]
+    if len(digits) != 14:
+        return ArchiveLink(
+            "wayback", original=original,
+            problem=f"timestamp {digits!r} has {len(digits)} digits; a capture needs 14",
+        )
+    try:
+        when = dt.datetime.strptime(digits, "%Y%m%d%H%M%S")
+    except ValueError:
+        return ArchiveLink("wayback", original=original,
+                           problem=f"timestamp {digits!r} is not a real date and time")
+    return ArchiveLink("wayback", when, original)
+
+
+def normalise_url(url: str) -> str:
+    """A comparison key: scheme, ``www.``, default ports, trailing slash and fragment ignored."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        port = parts.port if parts.port not in (None, 80, 443) else None
+    except ValueError:
+        port = None
+    path = parts.path.rstrip("/") or ""
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{':' + str(port) if port else ''}{path}{query}"

@@ -1,0 +1,85 @@
+"""URL checks that need no network: malformed URLs and dates in the URL path that
+disagree with the cited publication date (``/2017/04/13/`` cited as 2019)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from checker.checks import CheckConfig
+from checker.dates import DateError, parse_date
+from checker.model import Finding, Reference, Severity
+
+_YMD_PATH = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?=/|$|[-_.])")
+_YM_PATH = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})(?=/|$)")
+_MY_PATH = re.compile(r"/(?P<m>\d{2})/(?P<y>(?:19|20)\d{2})(?=/|$)")
+_COMPACT = re.compile(r"(?<![\d])(?P<y>(?:19|20)\d{2})-?(?P<m>\d{2})-?(?P<d>\d{2})(?![\d])")
+
+
+def url_date(url: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
+    """The date a URL's path states, as an interval, with the matched text."""
+    path = urlsplit(url).path
+    for pattern in (_YMD_PATH, _COMPACT):
+        for m in pattern.finditer(path):
+            try:
+                day = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                continue
+            if dt.date(1991, 1, 1) <= day <= today + dt.timedelta(days=1):
+                return day, day, m.group(0).strip("/")
+    for pattern in (_YM_PATH, _MY_PATH):
+        for m in pattern.finditer(path):
+            year, month = int(m["y"]), int(m["m"])
+            if 1 <= month <= 12 and 1991 <= year <= today.year:
+                start = dt.date(year, month, 1)
+                end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+                return start, end, m.group(0).strip("/")
+    return None
+
+
+def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
+    if not ref.url:
+        return
+    problem = _malformed(ref.url)
+    if problem:
+        yield Finding(
+            "invalid-url", Severity.ERROR, f"URL is malformed: {problem}", ref.id,
+            fields=("url",), values=(ref.url,),
+        )
+        return
+    if not ref.date:
+        return
+    try:
+        pub = parse_date(ref.date)
+    except DateError:
+        return
+    found = url_date(ref.url, config.today)
+    if pub is None or found is None:
+        return
+    start, end, text = found
+    gap = max((pub.earliest - end).days, (start - pub.latest).days)
+    if gap > config.url_date_tolerance_days:
+        yield Finding(
+            "url-date-mismatch", Severity.WARNING,
+            f"The URL says {text!r} but the cited publication date is {ref.date!r} "
+            f"({gap} days apart)",
+            ref.id, fields=("date", "url"), values=(ref.date, ref.url),
+            suggestion="check the publication date against the page",
+        )
+
+
+def _malformed(url: str) -> str:
+    if any(ch.isspace() for ch in url.strip()):
+        return "contains whitespace"
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https", "ftp"):
+        return f"scheme {parts.scheme or '(none)'!r} (expected http or https)"
+    if not parts.netloc or not parts.hostname:
+        return "no host name"
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return "bad port"
+    return ""

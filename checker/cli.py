@@ -1,0 +1,155 @@
+"""The command line: a thin layer over :mod:`checker.api`.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or
+input error (the report is still written); 3 inconclusive (network trouble).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from checker import __version__, api
+from checker.checks import WEB_FLOOR, CheckConfig
+from checker.importers import InputFormat, load
+from checker.importers.merge import merge
+from checker.model import CheckResult, Finding, Severity
+from checker.reports import OutputFormat, write_reports
+from checker.table import write_csv
+
+MAX_LISTED = 50
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="citecheck")
+def main() -> None:
+    """citecheck: find rotten links and faulty dates in reference lists."""
+
+
+@main.command("check")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
+@click.option("--from", "fmt", type=click.Choice([f.value for f in InputFormat]),
+              help="Input format (default: from the file name and content).")
+@click.option("--offline", is_flag=True, help="Offline checks only: no network at all.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("reports"), show_default=True, help="Directory for the reports.")
+@click.option("--fail-on", type=click.Choice(api.FAIL_ON_CHOICES), default="error",
+              show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice([f.value for f in OutputFormat]),
+              help="Report format to write (repeatable; default: all).")
+@click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+              help="The run date for future-date checks (default: today).")
+@click.option("--access-floor", callback=_date, metavar="YYYY-MM-DD",
+              help=f"Earliest plausible retrieval date (default {WEB_FLOOR}).")
+@click.option("--ignore", "ignored", multiple=True, metavar="CODE",
+              help="Finding code to leave out (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+def check_command(
+    input_path: str,
+    fmt: str | None,
+    offline: bool,
+    out_dir: Path,
+    fail_on: str,
+    formats: tuple[str, ...],
+    today: dt.date | None,
+    access_floor: dt.date | None,
+    ignored: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Check the reference list INPUT and write reports to --out."""
+    config = CheckConfig(
+        today=today or dt.date.today(),
+        access_floor=access_floor or WEB_FLOOR,
+        ignore=frozenset(ignored),
+    )
+    if not offline:
+        click.echo("note: link checking is not available in this version; running the "
+                   "offline checks only", err=True)
+    result = api.check_file(input_path, fmt, config, offline=True, fail_on=fail_on)
+    code = api.exit_code(result, fail_on)
+    for problem in result.problems:
+        click.echo(f"error: {problem}", err=True)
+    if not quiet:
+        _list_findings(result, fail_on)
+    chosen = [OutputFormat(f) for f in formats] if formats else list(OutputFormat)
+    try:
+        written = write_reports(result, out_dir, chosen, int(code))
+    except OSError as err:
+        raise click.ClickException(f"cannot write reports to {out_dir}: {err.strerror}") from None
+    counts = result.counts()
+    flagged = len({f.ref_id for f in result.findings if f.ref_id is not None})
+    click.echo(
+        f"{len(result.references)} references, {flagged} with findings: "
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+        + (f", {len(result.problems)} input problems" if result.problems else "")
+        + f". Reports in {out_dir}/"
+    )
+    sys.exit(int(code))
+
+
+def _list_findings(result: CheckResult, fail_on: str) -> None:
+    threshold = Severity.parse(fail_on) if fail_on != "never" else Severity.ERROR
+    where = {ref.id: str(ref.location) if ref.location else ref.id for ref in result.references}
+    shown = [f for f in result.findings if f.severity >= threshold]
+    for finding in shown[:MAX_LISTED]:
+        click.echo(_line(finding, where))
+    if len(shown) > MAX_LISTED:
+        click.echo(f"… and {len(shown) - MAX_LISTED} more (see the report)")
+
+
+def _line(finding: Finding, where: dict[str, str]) -> str:
+    place = where.get(finding.ref_id, "(list)") if finding.ref_id else "(list)"
+    ref = f" [ref {finding.ref_id}]" if finding.ref_id else ""
+    text = f"{place}{ref}: {finding.severity.label} {finding.code}: {finding.message}"
+    return text + (f" — suggest: {finding.suggestion}" if finding.suggestion else "")
+
+
+@main.command("import")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The references.csv to write.")
+@click.option("--from", "fmt", type=click.Choice([f.value for f in InputFormat]),
+              help="Input format (default: from the file name and content).")
+@click.option("--merge", "merge_path", type=click.Path(dir_okay=False, exists=True,
+              path_type=Path),
+              help="CSV keyed by id whose known columns fill empty cells (e.g. verified URLs).")
+def import_command(
+    input_path: str, fmt: str | None, output: Path, merge_path: Path | None
+) -> None:
+    """Convert INPUT (any supported format) to the canonical references.csv."""
+    imported = load(input_path, fmt)
+    if merge_path is not None and imported.references:
+        imported, filled = merge(imported, merge_path)
+        click.echo(f"{filled} empty cells filled from {merge_path}")
+    for problem in imported.problems:
+        click.echo(f"error: {problem}", err=True)
+    if any(p.fatal for p in imported.problems):
+        sys.exit(int(api.ExitCode.INPUT_ERROR))
+    if Path(input_path).resolve() == output.resolve():
+        raise click.UsageError("refusing to overwrite the input; choose another --output")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
+    os.close(fd)
+    try:
+        write_csv(imported.references, imported.columns, Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    click.echo(f"{len(imported.references)} references written to {output}")
+    sys.exit(int(api.ExitCode.INPUT_ERROR if imported.problems else api.ExitCode.OK))

@@ -1,0 +1,265 @@
+"""The typed data model shared by every stage.
+
+Every value that crosses a stage boundary is one of these frozen dataclasses, so a
+stage can never mutate what another stage produced.  ``slots=True`` keeps a list of a
+million references within a few hundred megabytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+#: The canonical columns of references.csv, in their canonical order.  They follow the
+#: parameters of Wikipedia's citation templates (Module:Citation/CS1).
+KNOWN_FIELDS: tuple[str, ...] = (
+    "id",
+    "url",
+    "title",
+    "author",
+    "work",
+    "publisher",
+    "date",
+    "access_date",
+    "archive_url",
+    "archive_date",
+    "url_status",
+    "isbn",
+    "issn",
+    "doi",
+    "language",
+)
+
+#: Fields holding a date, with the words a person reads for them.
+DATE_FIELDS: Mapping[str, str] = MappingProxyType(
+    {"date": "publication date", "access_date": "retrieval date", "archive_date": "archive date"}
+)
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is.  Ordered, so ``severity >= Severity.WARNING`` works."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
+
+
+class Precision(enum.Enum):
+    """How much of a calendar date a cited value pins down."""
+
+    DAY = "day"
+    MONTH = "month"
+    SEASON = "season"
+    YEAR = "year"
+    RANGE = "range"
+
+
+class DateFormat(enum.Enum):
+    """The written shape of a date, as the Manual of Style names them."""
+
+    DMY = "dmy"  # 13 April 2017
+    MDY = "mdy"  # April 13, 2017
+    YMD = "ymd"  # 2017-04-13
+    MY = "my"  # April 2017 (compatible with both dmy and mdy)
+    Y = "y"  # 2017, seasons, year ranges (compatible with everything)
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    """A parsed date: the interval of calendar days it can mean, and how it was written.
+
+    ``earliest``/``latest`` bound every day the value can denote, so two values are
+    compared at the coarser precision of the two by comparing intervals.
+    """
+
+    raw: str
+    earliest: dt.date
+    latest: dt.date
+    precision: Precision
+    format: DateFormat
+    circa: bool = False
+
+    @property
+    def is_full_date(self) -> bool:
+        return self.precision is Precision.DAY
+
+    def render(self, day: dt.date) -> str:
+        """Write ``day`` in this value's format (dmy, mdy or ymd)."""
+        return format_date(day, self.format)
+
+
+def format_date(day: dt.date, fmt: DateFormat) -> str:
+    if fmt is DateFormat.MDY:
+        return f"{day:%B} {day.day}, {day.year}"
+    if fmt is DateFormat.YMD:
+        return day.isoformat()
+    return f"{day.day} {day:%B} {day.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a reference came from: file and 1-based line (or a reference anchor)."""
+
+    path: str
+    line: int | None = None
+    anchor: str | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.path}:{self.line}"
+        if self.anchor:
+            return f"{self.path}#{self.anchor}"
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One citation, in the canonical columns.  Empty string means 'absent'.
+
+    ``extra`` holds the columns citecheck does not know, in input order; they are
+    carried through untouched.
+    """
+
+    id: str
+    url: str = ""
+    title: str = ""
+    author: str = ""
+    work: str = ""
+    publisher: str = ""
+    date: str = ""
+    access_date: str = ""
+    archive_url: str = ""
+    archive_date: str = ""
+    url_status: str = ""
+    isbn: str = ""
+    issn: str = ""
+    doi: str = ""
+    language: str = ""
+    extra: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    location: Location | None = None
+
+    def get(self, name: str) -> str:
+        """A field by column name, known or extra."""
+        if name in KNOWN_FIELDS:
+            value: str = getattr(self, name)
+            return value
+        return self.extra.get(name, "")
+
+    def fields(self) -> dict[str, str]:
+        """The known fields as a plain dict (id first)."""
+        return {name: getattr(self, name) for name in KNOWN_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One fault found in a reference (or, with ``ref_id`` None, in the list as a whole).
+
+    ``code`` is stable across releases; ``fields`` and ``values`` name what is involved;
+    ``suggestion`` is a concrete fix when one exists (``suggested`` maps field to the
+    proposed value, so ``patch`` can apply it).
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    ref_id: str | None
+    fields: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    suggestion: str = ""
+    suggested: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    related: tuple[str, ...] = ()
+
+    @property
+    def main_field(self) -> str:
+        """The first field involved ("" for list-level findings)."""
+        return self.fields[0] if self.fields else ""
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """Something wrong with the input itself: file, row, field and what is wrong."""
+
+    path: str
+    row: int | None
+    field: str | None
+    message: str
+    ref_id: str | None = None
+    fatal: bool = False
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.field:
+            where += f", field {self.field!r}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an importer read: the references and every problem met on the way."""
+
+    references: tuple[Reference, ...]
+    problems: tuple[InputProblem, ...] = ()
+    columns: tuple[str, ...] = KNOWN_FIELDS
+    source: str = ""
+    format: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """Metadata of one run, written into every report."""
+
+    tool_version: str
+    started: dt.datetime
+    finished: dt.datetime
+    today: dt.date
+    input_path: str
+    input_format: str
+    offline: bool
+    fail_on: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Everything a run produced: the input, its problems and every finding."""
+
+    references: tuple[Reference, ...]
+    findings: tuple[Finding, ...]
+    problems: tuple[InputProblem, ...]
+    run: RunInfo
+    columns: tuple[str, ...] = KNOWN_FIELDS
+
+    def findings_by_ref(self) -> dict[str | None, list[Finding]]:
+        grouped: dict[str | None, list[Finding]] = {}
+        for finding in self.findings:
+            grouped.setdefault(finding.ref_id, []).append(finding)
+        return grouped
+
+    def list_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.ref_id is None]
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.label: 0 for s in Severity}
+        for finding in self.findings:
+            counts[finding.severity.label] += 1
+        return counts
+
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)

@@ -1,0 +1,114 @@
+"""Plain-data records of a run: the one serialisation every report format shares.
+
+The JSON report is these records verbatim (schema in docs/report-schema.md); the HTML,
+CSV, Markdown and JUnit writers render the same records, so all formats agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from checker.model import CheckResult, Finding, InputProblem, Reference, Severity
+
+SCHEMA = "citecheck-report"
+SCHEMA_VERSION = "1.0"
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "severity": finding.severity.label,
+        "field": finding.main_field,
+        "fields": list(finding.fields),
+        "values": list(finding.values),
+        "message": finding.message,
+        "suggestion": finding.suggestion,
+        "suggested": dict(finding.suggested),
+        "related": list(finding.related),
+    }
+
+
+def problem_record(problem: InputProblem) -> dict[str, Any]:
+    return {
+        "path": problem.path,
+        "row": problem.row,
+        "field": problem.field,
+        "message": problem.message,
+        "ref_id": problem.ref_id,
+        "fatal": problem.fatal,
+    }
+
+
+def reference_record(ref: Reference, findings: list[Finding]) -> dict[str, Any]:
+    location = None
+    if ref.location is not None:
+        location = {
+            "path": ref.location.path,
+            "line": ref.location.line,
+            "anchor": ref.location.anchor,
+            "text": str(ref.location),
+        }
+    ordered = sorted(findings, key=lambda f: (-f.severity, f.code))
+    return {
+        "id": ref.id,
+        "location": location,
+        "fields": ref.fields(),
+        "extra": dict(ref.extra),
+        "findings": [finding_record(f) for f in ordered],
+        "worst": ordered[0].severity.label if ordered else None,
+        "link": None,
+    }
+
+
+def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
+    run = result.run
+    return {
+        "tool": "citecheck",
+        "tool_version": run.tool_version,
+        "started": run.started.isoformat(timespec="seconds"),
+        "finished": run.finished.isoformat(timespec="seconds"),
+        "today": run.today.isoformat(),
+        "input": run.input_path,
+        "input_format": run.input_format,
+        "offline": run.offline,
+        "fail_on": run.fail_on,
+        "exit_code": exit_code,
+    }
+
+
+def summary_record(result: CheckResult) -> dict[str, Any]:
+    by_code = Counter(f.code for f in result.findings)
+    flagged = {f.ref_id for f in result.findings if f.ref_id is not None}
+    severity_of: dict[str, str] = {}
+    for finding in result.findings:
+        severity_of.setdefault(finding.code, finding.severity.label)
+    return {
+        "references": len(result.references),
+        "with_findings": len(flagged),
+        "findings": result.counts(),
+        "by_code": [
+            {"code": code, "severity": severity_of[code], "count": count}
+            for code, count in sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "input_problems": len(result.problems),
+    }
+
+
+def ordered_references(result: CheckResult) -> Iterator[tuple[Reference, list[Finding]]]:
+    """References with their findings, worst first, then in input order."""
+    grouped = result.findings_by_ref()
+    keyed = []
+    for index, ref in enumerate(result.references):
+        findings = grouped.get(ref.id, [])
+        worst = max((f.severity for f in findings), default=0)
+        keyed.append((-int(worst), index))
+    keyed.sort()
+    for _, index in keyed:
+        ref = result.references[index]
+        yield ref, grouped.get(ref.id, [])
+
+
+def severity_rank(label: str | None) -> int:
+    return int(Severity.parse(label)) if label else 0
