@@ -263,3 +263,59 @@ class CheckResult:
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
+
+
+class LinkStatus(enum.StrEnum):
+    """The verdict on one URL (the report's ``link.status``)."""
+
+    ALIVE = "alive"  #: answers 200 with real content
+    REDIRECTED = "redirected"  #: alive at another URL after a permanent redirect
+    DEAD = "dead"  #: 404/410, no such host, refused… confirmed across runs
+    FAILING = "failing"  #: looks dead, not yet confirmed
+    SOFT_404 = "soft-404"  #: answers 200 but the page is an error page / redirect to root
+    USURPED = "usurped"  #: the domain is parked, for sale or taken over
+    BLOCKED = "blocked"  #: 401/403/429/999 or a bot challenge: unknown, never dead
+    TRANSIENT = "transient"  #: 5xx, timeout, reset: unknown for now
+    INVALID = "invalid"  #: malformed URL or unsupported scheme
+    UNSAFE = "unsafe"  #: refused target (loopback, private, link-local…)
+    SKIPPED = "skipped"  #: no URL, or excluded
+    INCONCLUSIVE = "inconclusive"  #: the run's own network was unusable
+
+    @property
+    def rotten(self) -> bool:
+        """Statuses for which an archived copy should be found."""
+        return self in (LinkStatus.DEAD, LinkStatus.FAILING, LinkStatus.SOFT_404,
+                        LinkStatus.USURPED)
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One HTTP exchange of a check: method, URL, status (or error), timing."""
+
+    method: str
+    url: str
+    status: int | None = None
+    error: str = ""  # "dns", "refused", "timeout", "reset", "tls", "too-large", "unsafe"…
+    location: str = ""
+    elapsed_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """A URL's verdict with its evidence: every hop, the final URL, the page's title,
+    the rule that decided, and (from the state file) how long it has been failing."""
+
+    url: str
+    status: LinkStatus
+    rule: str  #: the rule that decided, e.g. "http-404", "soft404-probe", "parked-domain"
+    detail: str = ""  #: a sentence a person understands
+    hops: tuple[Hop, ...] = ()
+    final_url: str = ""
+    http_status: int | None = None
+    title: str = ""
+    page_date: str = ""  #: the publication date the page states (ISO), if any
+    elapsed_ms: int = 0
+    checked_at: dt.datetime | None = None
+    failures: int = 0  #: consecutive failed checks so far (confirmation count)
+    failing_since: dt.datetime | None = None
+    suggested_url: str = ""  #: for REDIRECTED: the new URL

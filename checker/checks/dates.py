@@ -13,6 +13,10 @@ from checker.model import DATE_FIELDS, DateFormat, DateValue, Finding, Reference
 
 ParsedDates = dict[str, DateValue | None]
 
+#: A retrieval date whose year looks mistyped is fixed only if the fixed date falls this
+#: close after publication (the typical slip: a January retrieval typed with last year).
+YEAR_FIX_WINDOW_DAYS = 90
+
 
 def parse_fields(ref: Reference) -> tuple[ParsedDates, dict[str, DateError]]:
     """The reference's date fields parsed; invalid ones are returned separately."""
@@ -98,14 +102,14 @@ def _before_publication(
 ) -> Finding:
     suggestion = ""
     suggested: dict[str, str] = {}
-    if access.is_full_date and access.earliest.year < pub.earliest.year:
+    if access.is_full_date:
         day = access.earliest
         for year in (pub.earliest.year, pub.earliest.year + 1, day.year + 1):
             try:
                 candidate = day.replace(year=year)
             except ValueError:  # 29 February
                 continue
-            if pub.earliest <= candidate <= today and (candidate - pub.latest).days <= 366:
+            if pub.earliest <= candidate <= today and (candidate - pub.latest).days <= YEAR_FIX_WINDOW_DAYS:
                 fixed = access.render(candidate)
                 suggestion = (
                     f"the retrieval year looks mistyped ({day.year} for {year}): "

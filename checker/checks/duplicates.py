@@ -34,9 +34,12 @@ def _name_key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
-def _acronym(text: str) -> str:
+def _acronyms(text: str) -> set[str]:
+    """'Voice of America' -> {'voa', 'va'}."""
     words = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFKC", text))
-    return "".join(w[0] for w in words if w.lower() not in {"of", "the", "and"}).casefold()
+    full = "".join(w[0] for w in words).casefold()
+    short = "".join(w[0] for w in words if w.lower() not in {"of", "the", "and"}).casefold()
+    return {full, short} if len(words) > 1 else set()
 
 
 def same_name(a: str, b: str) -> bool:
@@ -44,7 +47,7 @@ def same_name(a: str, b: str) -> bool:
     ka, kb = _name_key(a), _name_key(b)
     if not ka or not kb or ka == kb or ka.startswith(kb) or kb.startswith(ka):
         return True
-    return ka == _acronym(b) or kb == _acronym(a)
+    return ka in _acronyms(b) or kb in _acronyms(a)
 
 
 def _surnames(author: str) -> frozenset[str]:

@@ -68,24 +68,28 @@ def script_json(value: object) -> str:
     return text.translate(_JSON_ESCAPES)
 
 
+def _where(ref: Reference) -> int | str | None:
+    """The line number, else ``#anchor``, else None."""
+    location = ref.location
+    if location is None:
+        return None
+    if location.line is not None:
+        return location.line
+    return "#" + location.anchor if location.anchor else None
+
+
 def row(ref: Reference, findings: list[Finding]) -> Row:
     """One reference as the compact array the page embeds and renders."""
+    if not findings:  # the common case, kept cheap for lists of a million references
+        return [ref.id, _where(ref), ref.title, ref.work, ref.date, 0, []]
     record = records.reference_record(ref, findings)
-    location = record["location"]
-    where: int | str | None = None
-    if location is not None:
-        if location["line"] is not None:
-            where = location["line"]
-        elif location["anchor"]:
-            where = "#" + location["anchor"]
-    fields = record["fields"]
     return [
         ref.id,
-        where,
-        fields["title"],
-        fields["work"],
-        fields["date"],
-        _RANK[record["worst"] or ""],
+        _where(ref),
+        ref.title,
+        ref.work,
+        ref.date,
+        _RANK[record["worst"]],
         [
             [f["code"], _RANK[f["severity"]], f["message"], f["suggestion"]]
             for f in record["findings"]

@@ -35,6 +35,10 @@ def escape(value: object, limit: int = MAX_CELL) -> str:
     return _SPECIAL.sub(lambda m: _REPLACE.get(m.group(), "\\" + m.group()), text)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines.extend("| " + " | ".join(row) + " |" for row in rows)
@@ -66,8 +70,9 @@ def render(result: CheckResult, exit_code: int) -> str:
         "# citecheck report",
         "",
         f"{verdict} — exit code {exit_code} (fail-on: {escape(run['fail_on'])}) · "
-        f"{summary['references']} references, {summary['with_findings']} with findings, "
-        f"{total} findings, {summary['input_problems']} input problems",
+        f"{_count(summary['references'], 'reference')}, {summary['with_findings']} with "
+        f"findings, {_count(total, 'finding')}, "
+        f"{_count(summary['input_problems'], 'input problem')}",
         "",
         f"Input <code>{escape(run['input'])}</code> ({escape(run['input_format'])}), "
         f"checked {escape(run['started'])} by citecheck {escape(run['tool_version'])}.",
@@ -75,15 +80,15 @@ def render(result: CheckResult, exit_code: int) -> str:
         "## Findings by severity",
         "",
     ]
-    severity_rows = [[f"{_ICONS[label]} {label}", str(counts[label])] for label in counts]
+    severity_rows = [[f"{_ICONS[label]} {label}", f"{counts[label]:,}"] for label in counts]
     severity_rows.reverse()  # error, warning, info
-    severity_rows.append(["input problems", str(summary["input_problems"])])
+    severity_rows.append(["input problems", f"{summary['input_problems']:,}"])
     lines += _table(["Severity", "Count"], severity_rows)
 
     if summary["by_code"]:
         lines += ["", "## Findings by code", ""]
         code_rows = [
-            [f"<code>{escape(c['code'])}</code>", escape(c["severity"]), str(c["count"])]
+            [f"<code>{escape(c['code'])}</code>", escape(c["severity"]), f"{c['count']:,}"]
             for c in summary["by_code"]
         ]
         lines += _table(["Code", "Severity", "Count"], code_rows)
@@ -108,7 +113,7 @@ def render(result: CheckResult, exit_code: int) -> str:
         header = ["ID", "Line", "Severity", "Code", "Message", "Suggestion"]
         lines += _table(header, shown)
         if total > len(shown):
-            lines += ["", f"… and {total - len(shown)} more (see index.html)"]
+            lines += ["", f"… and {total - len(shown):,} more (see index.html)"]
     return "\n".join(lines) + "\n"
 
 
