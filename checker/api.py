@@ -77,5 +77,4 @@ def check_file(
 ) -> CheckResult:
     """Import ``path`` and run every check on it."""
     started = dt.datetime.now(dt.UTC)
-    return check_import(load(path, fmt), config, offline=offline, fail_on=fail_on,
-                        started=started)
+    return check_import(load(path, fmt), config, offline=offline, fail_on=fail_on, started=started)

@@ -15,8 +15,15 @@ from urllib.parse import urlsplit
 
 WAYBACK_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "www.web.archive.org"})
 ARCHIVE_TODAY_HOSTS = frozenset(
-    {"archive.today", "archive.is", "archive.ph", "archive.li", "archive.vn", "archive.fo",
-     "archive.md"}
+    {
+        "archive.today",
+        "archive.is",
+        "archive.ph",
+        "archive.li",
+        "archive.vn",
+        "archive.fo",
+        "archive.md",
+    }
 )
 _WAYBACK_PATH = re.compile(r"^/web/(?P<stamp>[^/]*)/(?P<original>.+)$")
 _STAMP = re.compile(r"^(?P<digits>\d+)(?P<flag>[a-z]{2}_)?$")
@@ -57,21 +64,28 @@ def _wayback(path: str) -> ArchiveLink:
     stamp, original = m["stamp"], m["original"]
     sm = _STAMP.match(stamp)
     if stamp == "*" or "*" in stamp:
-        return ArchiveLink("wayback", original=original,
-                           problem="wildcard timestamp: a search page, not a capture")
+        return ArchiveLink(
+            "wayback", original=original, problem="wildcard timestamp: a search page, not a capture"
+        )
     if not sm:
-        return ArchiveLink("wayback", original=original, problem=f"timestamp {stamp!r} is not digits")
+        return ArchiveLink(
+            "wayback", original=original, problem=f"timestamp {stamp!r} is not digits"
+        )
     digits = sm["digits"]
     if len(digits) != 14:
         return ArchiveLink(
-            "wayback", original=original,
+            "wayback",
+            original=original,
             problem=f"timestamp {digits!r} has {len(digits)} digits; a capture needs 14",
         )
     try:
         when = dt.datetime.strptime(digits, "%Y%m%d%H%M%S")
     except ValueError:
-        return ArchiveLink("wayback", original=original,
-                           problem=f"timestamp {digits!r} is not a real date and time")
+        return ArchiveLink(
+            "wayback",
+            original=original,
+            problem=f"timestamp {digits!r} is not a real date and time",
+        )
     return ArchiveLink("wayback", when, original)
 
 

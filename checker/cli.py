@@ -42,22 +42,54 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
-@click.option("--from", "fmt", type=click.Choice([f.value for f in InputFormat]),
-              help="Input format (default: from the file name and content).")
+@click.option(
+    "--from",
+    "fmt",
+    type=click.Choice([f.value for f in InputFormat]),
+    help="Input format (default: from the file name and content).",
+)
 @click.option("--offline", is_flag=True, help="Offline checks only: no network at all.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("reports"), show_default=True, help="Directory for the reports.")
-@click.option("--fail-on", type=click.Choice(api.FAIL_ON_CHOICES), default="error",
-              show_default=True, help="Lowest severity that makes the exit code 1.")
-@click.option("--format", "formats", multiple=True,
-              type=click.Choice([f.value for f in OutputFormat]),
-              help="Report format to write (repeatable; default: all).")
-@click.option("--today", callback=_date, metavar="YYYY-MM-DD",
-              help="The run date for future-date checks (default: today).")
-@click.option("--access-floor", callback=_date, metavar="YYYY-MM-DD",
-              help=f"Earliest plausible retrieval date (default {WEB_FLOOR}).")
-@click.option("--ignore", "ignored", multiple=True, metavar="CODE",
-              help="Finding code to leave out (repeatable).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Directory for the reports.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(api.FAIL_ON_CHOICES),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice([f.value for f in OutputFormat]),
+    help="Report format to write (repeatable; default: all).",
+)
+@click.option(
+    "--today",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="The run date for future-date checks (default: today).",
+)
+@click.option(
+    "--access-floor",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help=f"Earliest plausible retrieval date (default {WEB_FLOOR}).",
+)
+@click.option(
+    "--ignore",
+    "ignored",
+    multiple=True,
+    metavar="CODE",
+    help="Finding code to leave out (repeatable).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 def check_command(
     input_path: str,
@@ -78,8 +110,10 @@ def check_command(
         ignore=frozenset(ignored),
     )
     if not offline:
-        click.echo("note: link checking is not available in this version; running the "
-                   "offline checks only", err=True)
+        click.echo(
+            "note: link checking is not available in this version; running the offline checks only",
+            err=True,
+        )
     result = api.check_file(input_path, fmt, config, offline=True, fail_on=fail_on)
     code = api.exit_code(result, fail_on)
     for problem in result.problems:
@@ -88,7 +122,7 @@ def check_command(
         _list_findings(result, fail_on)
     chosen = [OutputFormat(f) for f in formats] if formats else list(OutputFormat)
     try:
-        written = write_reports(result, out_dir, chosen, int(code))
+        write_reports(result, out_dir, chosen, int(code))
     except OSError as err:
         raise click.ClickException(f"cannot write reports to {out_dir}: {err.strerror}") from None
     counts = result.counts()
@@ -121,16 +155,26 @@ def _line(finding: Finding, where: dict[str, str]) -> str:
 
 @main.command("import")
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The references.csv to write.")
-@click.option("--from", "fmt", type=click.Choice([f.value for f in InputFormat]),
-              help="Input format (default: from the file name and content).")
-@click.option("--merge", "merge_path", type=click.Path(dir_okay=False, exists=True,
-              path_type=Path),
-              help="CSV keyed by id whose known columns fill empty cells (e.g. verified URLs).")
-def import_command(
-    input_path: str, fmt: str | None, output: Path, merge_path: Path | None
-) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The references.csv to write.",
+)
+@click.option(
+    "--from",
+    "fmt",
+    type=click.Choice([f.value for f in InputFormat]),
+    help="Input format (default: from the file name and content).",
+)
+@click.option(
+    "--merge",
+    "merge_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="CSV keyed by id whose known columns fill empty cells (e.g. verified URLs).",
+)
+def import_command(input_path: str, fmt: str | None, output: Path, merge_path: Path | None) -> None:
     """Convert INPUT (any supported format) to the canonical references.csv."""
     imported = load(input_path, fmt)
     if merge_path is not None and imported.references:

@@ -133,10 +133,7 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def _second_year(first: int, text: str, raw: str) -> int:
-    if len(text) == 2:
-        second = first // 100 * 100 + int(text)
-    else:
-        second = int(text)
+    second = first // 100 * 100 + int(text) if len(text) == 2 else int(text)
     if second <= first:
         raise DateError(f"{raw!r}: a range must end after it starts")
     return second

@@ -7,11 +7,13 @@ million references within a few hundred megabytes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 #: The canonical columns of references.csv, in their canonical order.  They follow the
 #: parameters of Wikipedia's citation templates (Module:Citation/CS1).
@@ -165,6 +167,14 @@ class Reference:
         """The known fields as a plain dict (id first)."""
         return {name: getattr(self, name) for name in KNOWN_FIELDS}
 
+    def with_fields(self, changes: Mapping[str, str]) -> Reference:
+        """A copy with some known fields (not ``id``) replaced."""
+        bad = set(changes) - set(KNOWN_FIELDS[1:])
+        if bad:
+            raise ValueError(f"not a replaceable field: {', '.join(sorted(bad))}")
+        values: dict[str, Any] = dict(changes)
+        return dataclasses.replace(self, **values)
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -284,8 +294,12 @@ class LinkStatus(enum.StrEnum):
     @property
     def rotten(self) -> bool:
         """Statuses for which an archived copy should be found."""
-        return self in (LinkStatus.DEAD, LinkStatus.FAILING, LinkStatus.SOFT_404,
-                        LinkStatus.USURPED)
+        return self in (
+            LinkStatus.DEAD,
+            LinkStatus.FAILING,
+            LinkStatus.SOFT_404,
+            LinkStatus.USURPED,
+        )
 
 
 @dataclass(frozen=True, slots=True)

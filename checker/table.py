@@ -30,5 +30,6 @@ def to_frame(refs: Sequence[Reference], columns: Sequence[str] = KNOWN_FIELDS) -
 def write_csv(refs: Sequence[Reference], columns: Sequence[str], path: Path) -> None:
     """Write the canonical references.csv (UTF-8, header row, minimal quoting)."""
     frame = to_frame(refs, columns)
-    frame.to_csv(path, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL,
-                 lineterminator="\n")
+    frame.to_csv(
+        path, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL, lineterminator="\n"
+    )

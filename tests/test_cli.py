@@ -30,7 +30,12 @@ def test_clean_list_exits_0_and_writes_every_report(tmp_path: Path) -> None:
     code, output, out = run(tmp_path, CLEAN)
     assert code == 0, output
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        "index.html", "junit.xml", "report.csv", "report.json", "summary.md"]
+        "index.html",
+        "junit.xml",
+        "report.csv",
+        "report.json",
+        "summary.md",
+    ]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["run"]["exit_code"] == 0
     assert report["summary"]["references"] == 1
@@ -71,8 +76,9 @@ def test_input_problem_exits_2_and_still_reports_every_row(tmp_path: Path) -> No
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["check", str(tmp_path / "nope.csv"), "--offline",
-                                       "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["check", str(tmp_path / "nope.csv"), "--offline", "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 2
     assert "cannot read file" in result.output
     assert "Traceback" not in result.output
@@ -98,11 +104,11 @@ def test_ignore(tmp_path: Path) -> None:
 
 def test_import_csv_with_merge(tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
-    src.write_text("id,title,url,note\n1,A,,n1\n2,B,https://kept.example/,n2\n",
-                   encoding="utf-8")
+    src.write_text("id,title,url,note\n1,A,,n1\n2,B,https://kept.example/,n2\n", encoding="utf-8")
     urls = tmp_path / "urls.csv"
-    urls.write_text("id,url,evidence\n1,https://a.example/,seen\n2,https://b.example/,x\n",
-                    encoding="utf-8")
+    urls.write_text(
+        "id,url,evidence\n1,https://a.example/,seen\n2,https://b.example/,x\n", encoding="utf-8"
+    )
     out = tmp_path / "references.csv"
     result = CliRunner().invoke(main, ["import", str(src), "--merge", str(urls), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -124,6 +130,7 @@ def test_python_m_checker_version() -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "checker", "--version"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "checker", "--version"], capture_output=True, text=True, check=True
+    )
     assert "citecheck" in done.stdout

@@ -19,18 +19,26 @@ def write(tmp_path: Path, text: str | bytes, name: str = "refs.csv") -> Path:
 
 
 def test_known_columns_and_aliases(tmp_path: Path) -> None:
-    path = write(tmp_path, "ID,URL,Title,access-date,archiveurl,website\n"
-                           "7,https://a.example/,T,1 May 2017,,The Work\n")
+    path = write(
+        tmp_path,
+        "ID,URL,Title,access-date,archiveurl,website\n"
+        "7,https://a.example/,T,1 May 2017,,The Work\n",
+    )
     result = load(path)
     assert result.problems == ()
     (ref,) = result.references
     assert (ref.id, ref.url, ref.title, ref.access_date, ref.work) == (
-        "7", "https://a.example/", "T", "1 May 2017", "The Work")
+        "7",
+        "https://a.example/",
+        "T",
+        "1 May 2017",
+        "The Work",
+    )
     assert ref.location is not None and ref.location.line == 2
 
 
 def test_unknown_columns_round_trip(tmp_path: Path) -> None:
-    path = write(tmp_path, "id,notes,title,reviewer\n1,\"keep, me\",T,ann\n2,,U,\n")
+    path = write(tmp_path, 'id,notes,title,reviewer\n1,"keep, me",T,ann\n2,,U,\n')
     result = load(path)
     assert result.problems == ()
     assert result.references[0].extra == {"notes": "keep, me", "reviewer": "ann"}
@@ -90,7 +98,7 @@ def test_undecodable_byte(tmp_path: Path) -> None:
 
 
 def test_bom_and_crlf(tmp_path: Path) -> None:
-    result = load(write(tmp_path, "\ufeffid,title\r\n1,A\r\n2,\"multi\r\nline\"\r\n3,C\r\n"))
+    result = load(write(tmp_path, '\ufeffid,title\r\n1,A\r\n2,"multi\r\nline"\r\n3,C\r\n'))
     assert result.problems == ()
     assert [r.id for r in result.references] == ["1", "2", "3"]
     assert result.references[2].location is not None

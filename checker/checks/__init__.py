@@ -40,7 +40,7 @@ def _ref_checks() -> tuple[RefCheck, ...]:
 def _list_checks() -> tuple[ListCheck, ...]:
     from checker.checks import dates, duplicates
 
-    return (dates.check_formats, duplicates.check)
+    return (dates.check_formats, dates.check_access_without_url, duplicates.check)
 
 
 def problem_findings(problems: Iterable[InputProblem]) -> list[Finding]:
@@ -51,7 +51,10 @@ def problem_findings(problems: Iterable[InputProblem]) -> list[Finding]:
             continue
         found.append(
             Finding(
-                "input-error", Severity.ERROR, str(problem), problem.ref_id,
+                "input-error",
+                Severity.ERROR,
+                str(problem),
+                problem.ref_id,
                 fields=(problem.field,) if problem.field else (),
             )
         )

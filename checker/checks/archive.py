@@ -20,23 +20,32 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
         yield from _archive_url(ref)
     elif ref.archive_date:
         yield Finding(
-            "archive-date-without-url", Severity.WARNING,
+            "archive-date-without-url",
+            Severity.WARNING,
             "An archive date but no archive URL: the archived copy cannot be reached",
-            ref.id, fields=("archive_date", "archive_url"), values=(ref.archive_date, ""),
+            ref.id,
+            fields=("archive_date", "archive_url"),
+            values=(ref.archive_date, ""),
             suggestion="add the archive URL, or remove the archive date",
         )
     status = ref.url_status.strip().lower()
     if status and status not in URL_STATUSES:
         yield Finding(
-            "invalid-url-status", Severity.ERROR,
+            "invalid-url-status",
+            Severity.ERROR,
             f"url_status {ref.url_status!r} is not one of live, dead, unfit, usurped",
-            ref.id, fields=("url_status",), values=(ref.url_status,),
+            ref.id,
+            fields=("url_status",),
+            values=(ref.url_status,),
         )
     elif status and status != "live" and not ref.archive_url:
         yield Finding(
-            "url-status-without-archive", Severity.WARNING,
+            "url-status-without-archive",
+            Severity.WARNING,
             f"url_status is {status!r} but there is no archive URL to send readers to",
-            ref.id, fields=("url_status", "archive_url"), values=(ref.url_status, ""),
+            ref.id,
+            fields=("url_status", "archive_url"),
+            values=(ref.url_status, ""),
             suggestion="add an archived copy (citecheck check finds one for dead links)",
         )
 
@@ -45,37 +54,50 @@ def _archive_url(ref: Reference) -> Iterator[Finding]:
     link = parse_archive_url(ref.archive_url)
     if link.problem:
         yield Finding(
-            "archive-url-malformed", Severity.ERROR,
-            f"Archive URL is malformed: {link.problem}", ref.id,
-            fields=("archive_url",), values=(ref.archive_url,),
+            "archive-url-malformed",
+            Severity.ERROR,
+            f"Archive URL is malformed: {link.problem}",
+            ref.id,
+            fields=("archive_url",),
+            values=(ref.archive_url,),
         )
     if not ref.archive_date:
         suggested = {}
         if link.timestamp is not None:
             suggested = {"archive_date": _render_like(ref, link.timestamp.date())}
         yield Finding(
-            "archive-url-without-date", Severity.ERROR,
-            "An archive URL without an archive date", ref.id,
-            fields=("archive_date", "archive_url"), values=("", ref.archive_url),
+            "archive-url-without-date",
+            Severity.ERROR,
+            "An archive URL without an archive date",
+            ref.id,
+            fields=("archive_date", "archive_url"),
+            values=("", ref.archive_url),
             suggestion=(
                 f"archive_date = {suggested['archive_date']!r} (from the URL's timestamp)"
-                if suggested else "add the date of the archived capture"
+                if suggested
+                else "add the date of the archived capture"
             ),
             suggested=suggested,
         )
     if not ref.url:
         yield Finding(
-            "archive-url-without-url", Severity.ERROR,
-            "An archive URL without the original URL", ref.id,
-            fields=("url", "archive_url"), values=("", ref.archive_url),
+            "archive-url-without-url",
+            Severity.ERROR,
+            "An archive URL without the original URL",
+            ref.id,
+            fields=("url", "archive_url"),
+            values=("", ref.archive_url),
             suggestion=f"url = {link.original!r}" if link.original else "",
             suggested={"url": link.original} if link.original else {},
         )
     elif link.original and normalise_url(link.original) != normalise_url(ref.url):
         yield Finding(
-            "archive-url-other-page", Severity.WARNING,
+            "archive-url-other-page",
+            Severity.WARNING,
             f"The archive URL is a capture of {link.original!r}, not of the cited URL",
-            ref.id, fields=("archive_url", "url"), values=(ref.archive_url, ref.url),
+            ref.id,
+            fields=("archive_url", "url"),
+            values=(ref.archive_url, ref.url),
         )
     if link.timestamp is None or not ref.archive_date:
         return
@@ -87,12 +109,15 @@ def _archive_url(ref: Reference) -> Iterator[Finding]:
     if value is not None and not value.earliest <= captured <= value.latest:
         fixed = _render_like(ref, captured)
         yield Finding(
-            "archive-date-mismatch", Severity.ERROR,
+            "archive-date-mismatch",
+            Severity.ERROR,
             f"Archive date {ref.archive_date!r} disagrees with the capture's timestamp "
             f"({captured.isoformat()})",
-            ref.id, fields=("archive_date", "archive_url"),
+            ref.id,
+            fields=("archive_date", "archive_url"),
             values=(ref.archive_date, ref.archive_url),
-            suggestion=f"archive_date = {fixed!r}", suggested={"archive_date": fixed},
+            suggestion=f"archive_date = {fixed!r}",
+            suggested={"archive_date": fixed},
         )
 
 

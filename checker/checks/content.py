@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from checker.checks import CheckConfig
 from checker.model import Finding, Reference, Severity
@@ -18,44 +19,164 @@ from checker.model import Finding, Reference, Severity
 #: Whole titles that say nothing about the source.
 GENERIC_TITLES = frozenset(
     {
-        "404", "document", "untitled", "home", "homepage", "home page", "index", "title",
-        "no title", "main page", "welcome", "error", "not found", "page not found",
-        "news", "article", "pdf", "login", "log in", "sign in", "redirect", "redirecting",
-        "wayback machine", "internet archive wayback machine", "archive", "access denied",
-        "just a moment", "attention required", "forbidden", "403 forbidden",
-        "404 not found", "google books", "facebook", "instagram", "twitter", "youtube",
+        "404",
+        "document",
+        "untitled",
+        "home",
+        "homepage",
+        "home page",
+        "index",
+        "title",
+        "no title",
+        "main page",
+        "welcome",
+        "error",
+        "not found",
+        "page not found",
+        "news",
+        "article",
+        "pdf",
+        "login",
+        "log in",
+        "sign in",
+        "redirect",
+        "redirecting",
+        "wayback machine",
+        "internet archive wayback machine",
+        "archive",
+        "access denied",
+        "just a moment",
+        "attention required",
+        "forbidden",
+        "403 forbidden",
+        "404 not found",
+        "google books",
+        "facebook",
+        "instagram",
+        "twitter",
+        "youtube",
     }
 )
 #: Phrases that mark a title as the page's error/robot/paywall screen.
 GENERIC_TITLE_PHRASES = (
-    "page not found", "are you a robot", "subscribe to read", "website is for sale",
-    "domain is for sale", "this domain may be for sale", "hugedomains", "wayback machine",
-    "log into facebook", "login • instagram", "404 error", "error 404", "not found |",
-    "| not found", "access denied", "attention required! | cloudflare",
-    "page you requested", "page cannot be found", "page could not be found",
-    "sorry, this page", "account suspended", "request rejected", "just a moment...",
+    "page not found",
+    "are you a robot",
+    "subscribe to read",
+    "website is for sale",
+    "domain is for sale",
+    "this domain may be for sale",
+    "hugedomains",
+    "wayback machine",
+    "log into facebook",
+    "login • instagram",
+    "404 error",
+    "error 404",
+    "not found |",
+    "| not found",
+    "access denied",
+    "attention required! | cloudflare",
+    "page you requested",
+    "page cannot be found",
+    "page could not be found",
+    "sorry, this page",
+    "account suspended",
+    "request rejected",
+    "just a moment...",
 )
 #: Words that are never a person's name in an author field.
 GENERIC_NAMES = frozenset(
     {
-        "editor", "editors", "author", "authors", "staff", "staff writer", "admin",
-        "administrator", "webmaster", "user", "super user", "contributor", "collaborator",
-        "reporter", "correspondent", "news", "news desk", "desk", "press release",
-        "reuters", "associated press", "ap", "afp", "agence france-presse", "cnn", "bbc",
-        "bbc news", "facebook", "twitter", "instagram", "google", "linkedin", "youtube",
-        "about us", "contact us", "home page", "privacy", "policy", "statement",
-        "translator", "interviewer", "verfasser", "site name", "submitted", "email",
+        "editor",
+        "editors",
+        "author",
+        "authors",
+        "staff",
+        "staff writer",
+        "admin",
+        "administrator",
+        "webmaster",
+        "user",
+        "super user",
+        "contributor",
+        "collaborator",
+        "reporter",
+        "correspondent",
+        "news",
+        "news desk",
+        "desk",
+        "press release",
+        "reuters",
+        "associated press",
+        "ap",
+        "afp",
+        "agence france-presse",
+        "cnn",
+        "bbc",
+        "bbc news",
+        "facebook",
+        "twitter",
+        "instagram",
+        "google",
+        "linkedin",
+        "youtube",
+        "about us",
+        "contact us",
+        "home page",
+        "privacy",
+        "policy",
+        "statement",
+        "translator",
+        "interviewer",
+        "verfasser",
+        "site name",
+        "submitted",
+        "email",
     }
 )
 #: Words that mark an organisation (so a "Last, First" split of it is junk).
 ORG_WORDS = frozenset(
     {
-        "campaign", "watch", "network", "organization", "organisation", "association",
-        "council", "department", "ministry", "agency", "committee", "foundation",
-        "institute", "university", "society", "union", "office", "commission", "league",
-        "coalition", "federation", "corporation", "company", "inc", "ltd", "llc",
-        "government", "press", "news", "times", "post", "service", "centre", "center",
-        "bureau", "board", "museum", "library", "rights", "amnesty", "international",
+        "campaign",
+        "watch",
+        "network",
+        "organization",
+        "organisation",
+        "association",
+        "council",
+        "department",
+        "ministry",
+        "agency",
+        "committee",
+        "foundation",
+        "institute",
+        "university",
+        "society",
+        "union",
+        "office",
+        "commission",
+        "league",
+        "coalition",
+        "federation",
+        "corporation",
+        "company",
+        "inc",
+        "ltd",
+        "llc",
+        "government",
+        "press",
+        "news",
+        "times",
+        "post",
+        "service",
+        "centre",
+        "center",
+        "bureau",
+        "board",
+        "museum",
+        "library",
+        "rights",
+        "amnesty",
+        "international",
         "letters",
     }
 )
@@ -82,6 +203,7 @@ def generic_title(title: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=65536)
 def junk_author(name: str) -> str:
     """The reason one author entry is not a person's name, or ''."""
     if "|" in name or _ADDRESS.search(name):
@@ -109,15 +231,23 @@ def _people(author: str) -> list[str]:
 def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
     if not ref.title.strip():
         yield Finding(
-            "missing-title", Severity.ERROR, "The reference has no title", ref.id,
-            fields=("title",), values=("",),
+            "missing-title",
+            Severity.ERROR,
+            "The reference has no title",
+            ref.id,
+            fields=("title",),
+            values=("",),
         )
     else:
         reason = generic_title(ref.title)
         if reason:
             yield Finding(
-                "generic-title", Severity.ERROR, f"Generic title: {reason}", ref.id,
-                fields=("title",), values=(ref.title,),
+                "generic-title",
+                Severity.ERROR,
+                f"Generic title: {reason}",
+                ref.id,
+                fields=("title",),
+                values=(ref.title,),
                 suggestion="replace it with the source's real title",
             )
     if ref.author:
@@ -140,6 +270,12 @@ def _authors(ref: Reference) -> Iterator[Finding]:
         suggested = {"author": f"{first} {last}"}
     for person, reason in bad:
         yield Finding(
-            "generic-author", Severity.WARNING, f"Author {person!r} {reason}", ref.id,
-            fields=("author",), values=(person,), suggestion=suggestion, suggested=suggested,
+            "generic-author",
+            Severity.WARNING,
+            f"Author {person!r} {reason}",
+            ref.id,
+            fields=("author",),
+            values=(person,),
+            suggestion=suggestion,
+            suggested=suggested,
         )

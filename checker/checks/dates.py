@@ -36,9 +36,12 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
     parsed, bad = parse_fields(ref)
     for name, err in bad.items():
         yield Finding(
-            "invalid-date", Severity.ERROR,
-            f"{DATE_FIELDS[name].capitalize()}: {err.message}", ref.id,
-            fields=(name,), values=(ref.get(name),),
+            "invalid-date",
+            Severity.ERROR,
+            f"{DATE_FIELDS[name].capitalize()}: {err.message}",
+            ref.id,
+            fields=(name,),
+            values=(ref.get(name),),
             suggestion=f"write {err.suggestion!r}" if err.suggestion else "",
             suggested={name: err.suggestion} if err.suggestion else {},
         )
@@ -47,38 +50,44 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
     if access is not None:
         if not access.is_full_date:
             yield Finding(
-                "access-date-imprecise", Severity.ERROR,
+                "access-date-imprecise",
+                Severity.ERROR,
                 f"Retrieval date {access.raw!r} is not a single full date (day, month, year)",
-                ref.id, fields=("access_date",), values=(access.raw,),
+                ref.id,
+                fields=("access_date",),
+                values=(access.raw,),
             )
         if access.latest < config.access_floor:
             yield Finding(
-                "access-date-too-early", Severity.ERROR,
+                "access-date-too-early",
+                Severity.ERROR,
                 f"Retrieval date {access.raw!r} is before {config.access_floor.isoformat()}, "
                 "earlier than any web retrieval a citation can record",
-                ref.id, fields=("access_date",), values=(access.raw,),
+                ref.id,
+                fields=("access_date",),
+                values=(access.raw,),
             )
     if ref.url and not ref.access_date:
         yield Finding(
-            "access-date-missing", Severity.WARNING,
+            "access-date-missing",
+            Severity.WARNING,
             "The reference has a URL but no retrieval date: nobody can tell which version "
             "of the page was cited, or pick the right archived copy",
-            ref.id, fields=("access_date", "url"), values=("", ref.url),
+            ref.id,
+            fields=("access_date", "url"),
+            values=("", ref.url),
             suggestion="add the date the page was read (or the archive capture's date)",
-        )
-    if ref.access_date and not ref.url:
-        yield Finding(
-            "access-date-without-url", Severity.INFO,
-            "A retrieval date without a URL (the citation templates ignore it)",
-            ref.id, fields=("access_date", "url"), values=(ref.access_date, ""),
         )
     if pub is not None and access is not None and access.latest < pub.earliest:
         yield _before_publication(ref, pub, access, config.today)
     if pub is not None and archive is not None and archive.latest < pub.earliest:
         yield Finding(
-            "archive-before-publication", Severity.ERROR,
+            "archive-before-publication",
+            Severity.ERROR,
             f"Archived ({archive.raw}) before it was published ({pub.raw})",
-            ref.id, fields=("archive_date", "date"), values=(archive.raw, pub.raw),
+            ref.id,
+            fields=("archive_date", "date"),
+            values=(archive.raw, pub.raw),
         )
 
 
@@ -90,10 +99,13 @@ def _future(ref: Reference, parsed: ParsedDates, today: dt.date) -> Iterator[Fin
         # A publication date may announce a forthcoming work; beyond next year it cannot.
         lenient = name == "date" and value.earliest.year <= today.year + 1
         yield Finding(
-            "date-in-future", Severity.WARNING if lenient else Severity.ERROR,
+            "date-in-future",
+            Severity.WARNING if lenient else Severity.ERROR,
             f"{DATE_FIELDS[name].capitalize()} {value.raw!r} is after the run date "
             f"{today.isoformat()}",
-            ref.id, fields=(name,), values=(value.raw,),
+            ref.id,
+            fields=(name,),
+            values=(value.raw,),
         )
 
 
@@ -109,7 +121,10 @@ def _before_publication(
                 candidate = day.replace(year=year)
             except ValueError:  # 29 February
                 continue
-            if pub.earliest <= candidate <= today and (candidate - pub.latest).days <= YEAR_FIX_WINDOW_DAYS:
+            if (
+                pub.earliest <= candidate <= today
+                and (candidate - pub.latest).days <= YEAR_FIX_WINDOW_DAYS
+            ):
                 fixed = access.render(candidate)
                 suggestion = (
                     f"the retrieval year looks mistyped ({day.year} for {year}): "
@@ -119,15 +134,37 @@ def _before_publication(
                 break
     gap = (pub.earliest - access.latest).days
     return Finding(
-        "access-before-publication", Severity.ERROR,
+        "access-before-publication",
+        Severity.ERROR,
         f"Retrieved ({access.raw}) {gap} day{'s' if gap != 1 else ''} before it was "
         f"published ({pub.raw})",
-        ref.id, fields=("access_date", "date"), values=(access.raw, pub.raw),
-        suggestion=suggestion, suggested=suggested,
+        ref.id,
+        fields=("access_date", "date"),
+        values=(access.raw, pub.raw),
+        suggestion=suggestion,
+        suggested=suggested,
     )
 
 
 _FULL = (DateFormat.DMY, DateFormat.MDY, DateFormat.YMD)
+
+
+def check_access_without_url(refs: Sequence[Reference], config: CheckConfig) -> Iterator[Finding]:
+    """List level: retrieval dates without a URL (one finding: lists imported from a
+    rendered page lose every URL, and one line per reference would drown the report)."""
+    ids = [ref.id for ref in refs if ref.access_date and not ref.url]
+    if ids:
+        yield Finding(
+            "access-date-without-url",
+            Severity.INFO,
+            f"{len(ids)} reference{'s have' if len(ids) != 1 else ' has'} a retrieval date "
+            "but no URL (the citation templates ignore such dates; a rendered page loses "
+            "its URLs)",
+            None,
+            fields=("access_date", "url"),
+            suggestion="add the URLs (citecheck import --merge FILE fills them by id)",
+            related=tuple(ids),
+        )
 
 
 def check_formats(refs: Sequence[Reference], config: CheckConfig) -> Iterator[Finding]:
@@ -153,10 +190,13 @@ def check_formats(refs: Sequence[Reference], config: CheckConfig) -> Iterator[Fi
         minority = [ref_id for fmt, ids in seen.items() if fmt is not majority for ref_id in ids]
         parts = ", ".join(f"{fmt.value} {n}" for fmt, n in counts.most_common())
         yield Finding(
-            "mixed-date-formats", Severity.WARNING,
+            "mixed-date-formats",
+            Severity.WARNING,
             f"The {label} dates mix {len(seen)} formats ({parts}); the Manual of Style asks "
             f"for one",
-            None, fields=names, values=tuple(fmt.value for fmt, _ in counts.most_common()),
+            None,
+            fields=names,
+            values=tuple(fmt.value for fmt, _ in counts.most_common()),
             suggestion=f"write the {len(set(minority))} other references' {label} dates "
             f"as {majority.value}, the list's majority format",
             related=tuple(dict.fromkeys(minority)),

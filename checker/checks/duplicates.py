@@ -118,17 +118,22 @@ def _finding(ref: Reference, others: list[Reference], column: str) -> Finding:
     clashes = [(o, c) for o in others for c in conflicts(ref, o, column == "url")]
     if not clashes:
         return Finding(
-            "duplicate-reference", Severity.INFO,
+            "duplicate-reference",
+            Severity.INFO,
             f"Same {what} as reference {listed}: the source is cited twice",
-            ref.id, fields=(column,), values=(ref.get(column),),
+            ref.id,
+            fields=(column,),
+            values=(ref.get(column),),
             suggestion="cite it once and reuse the citation (a named reference)",
             related=other_ids,
         )
     parts = [f"{name} {va!r} here, {vb!r} in reference {o.id}" for o, (name, va, vb) in clashes]
     return Finding(
-        "conflicting-duplicate", Severity.WARNING,
+        "conflicting-duplicate",
+        Severity.WARNING,
         f"Same {what} as reference {listed}, but they disagree: " + "; ".join(parts),
-        ref.id, fields=tuple(dict.fromkeys(c[0] for _, c in clashes)),
+        ref.id,
+        fields=tuple(dict.fromkeys(c[0] for _, c in clashes)),
         values=tuple(c[1] for _, c in clashes),
         suggestion="check which citation is right; one may name the wrong outlet or date",
         related=other_ids,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
@@ -15,32 +16,43 @@ from checker.model import Finding, Reference, Severity
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
+@lru_cache(maxsize=65536)
+def _invalid(kind: str, raw: str) -> str:
+    """Why ``raw`` is not a valid ISBN/ISSN ('' when it is)."""
+    try:
+        (stdnum_isbn if kind == "isbn" else stdnum_issn).validate(raw)
+    except ValidationError as err:
+        return str(err)
+    return ""
+
+
 def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
-    for raw in _split(ref.isbn):
-        try:
-            stdnum_isbn.validate(raw)
-        except ValidationError as err:
-            yield Finding(
-                "invalid-isbn", Severity.ERROR, f"ISBN {raw!r} is not valid: {err}", ref.id,
-                fields=("isbn",), values=(raw,),
-            )
-    for raw in _split(ref.issn):
-        try:
-            stdnum_issn.validate(raw)
-        except ValidationError as err:
-            yield Finding(
-                "invalid-issn", Severity.ERROR, f"ISSN {raw!r} is not valid: {err}", ref.id,
-                fields=("issn",), values=(raw,),
-            )
+    for kind in ("isbn", "issn"):
+        for raw in _split(ref.get(kind)):
+            reason = _invalid(kind, raw)
+            if reason:
+                yield Finding(
+                    f"invalid-{kind}",
+                    Severity.ERROR,
+                    f"{kind.upper()} {raw!r} is not valid: {reason}",
+                    ref.id,
+                    fields=(kind,),
+                    values=(raw,),
+                )
     doi = ref.doi.strip().removeprefix("https://doi.org/").removeprefix("doi:")
     if doi and not _DOI.match(doi):
         yield Finding(
-            "invalid-doi", Severity.ERROR,
-            f"DOI {ref.doi!r} does not have the shape 10.NNNN/suffix", ref.id,
-            fields=("doi",), values=(ref.doi,),
+            "invalid-doi",
+            Severity.ERROR,
+            f"DOI {ref.doi!r} does not have the shape 10.NNNN/suffix",
+            ref.id,
+            fields=("doi",),
+            values=(ref.doi,),
         )
 
 
 def _split(value: str) -> list[str]:
     """Several identifiers may share a cell, separated by ';' or ','."""
+    if not value:
+        return []
     return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]

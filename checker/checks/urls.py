@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from checker.checks import CheckConfig
 from checker.dates import DateError, parse_date
@@ -18,9 +18,8 @@ _MY_PATH = re.compile(r"/(?P<m>\d{2})/(?P<y>(?:19|20)\d{2})(?=/|$)")
 _COMPACT = re.compile(r"(?<![\d])(?P<y>(?:19|20)\d{2})-?(?P<m>\d{2})-?(?P<d>\d{2})(?![\d])")
 
 
-def url_date(url: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
-    """The date a URL's path states, as an interval, with the matched text."""
-    path = urlsplit(url).path
+def url_date(path: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
+    """The date a URL path states, as an interval, with the matched text."""
     for pattern in (_YMD_PATH, _COMPACT):
         for m in pattern.finditer(path):
             try:
@@ -42,11 +41,16 @@ def url_date(url: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
 def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
     if not ref.url:
         return
-    problem = _malformed(ref.url)
+    parts = urlsplit(ref.url.strip())
+    problem = _malformed(ref.url, parts)
     if problem:
         yield Finding(
-            "invalid-url", Severity.ERROR, f"URL is malformed: {problem}", ref.id,
-            fields=("url",), values=(ref.url,),
+            "invalid-url",
+            Severity.ERROR,
+            f"URL is malformed: {problem}",
+            ref.id,
+            fields=("url",),
+            values=(ref.url,),
         )
         return
     if not ref.date:
@@ -55,25 +59,30 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
         pub = parse_date(ref.date)
     except DateError:
         return
-    found = url_date(ref.url, config.today)
+    found = url_date(parts.path, config.today)
     if pub is None or found is None:
         return
     start, end, text = found
     gap = max((pub.earliest - end).days, (start - pub.latest).days)
     if gap > config.url_date_tolerance_days:
         yield Finding(
-            "url-date-mismatch", Severity.WARNING,
+            "url-date-mismatch",
+            Severity.WARNING,
             f"The URL says {text!r} but the cited publication date is {ref.date!r} "
             f"({gap} days apart)",
-            ref.id, fields=("date", "url"), values=(ref.date, ref.url),
+            ref.id,
+            fields=("date", "url"),
+            values=(ref.date, ref.url),
             suggestion="check the publication date against the page",
         )
 
 
-def _malformed(url: str) -> str:
-    if any(ch.isspace() for ch in url.strip()):
+_SPACE = re.compile(r"\s")
+
+
+def _malformed(url: str, parts: SplitResult) -> str:
+    if _SPACE.search(url.strip()):
         return "contains whitespace"
-    parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https", "ftp"):
         return f"scheme {parts.scheme or '(none)'!r} (expected http or https)"
     if not parts.netloc or not parts.hostname:

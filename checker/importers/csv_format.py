@@ -110,14 +110,18 @@ def _read_header(
         if close:
             problems.append(
                 InputProblem(
-                    path, 1, name, f"unknown column {name!r}: did you mean {close[0]!r}? "
-                    "(kept as an extra column)"
+                    path,
+                    1,
+                    name,
+                    f"unknown column {name!r}: did you mean {close[0]!r}? "
+                    "(kept as an extra column)",
                 )
             )
     if "id" not in taken:
         problems.append(
-            InputProblem(path, 1, "id", "required column 'id' is missing; rows are "
-                         "numbered by line instead")
+            InputProblem(
+                path, 1, "id", "required column 'id' is missing; rows are numbered by line instead"
+            )
         )
     return columns, mapping
 
@@ -150,7 +154,9 @@ def _row_reference(
     if len(row) != len(header):
         problems.append(
             InputProblem(
-                path, line, None,
+                path,
+                line,
+                None,
                 f"row has {len(row)} cells but the header has {len(header)}"
                 + ("; extra cells ignored" if len(row) > len(header) else "; missing cells empty"),
             )
@@ -164,8 +170,12 @@ def _row_reference(
         value = raw
         if bad:
             problems.append(
-                InputProblem(path, line, label, f"undecodable byte(s) {bad} (not UTF-8); "
-                             "replaced with U+FFFD")
+                InputProblem(
+                    path,
+                    line,
+                    label,
+                    f"undecodable byte(s) {bad} (not UTF-8); replaced with U+FFFD",
+                )
             )
             value = clean(raw)
         if name:
@@ -179,8 +189,7 @@ def _row_reference(
             problems.append(InputProblem(path, line, "id", f"empty id; using {ref_id!r}"))
     if ref_id in seen_ids:
         problems.append(
-            InputProblem(path, line, "id",
-                         f"id {ref_id!r} already used on line {seen_ids[ref_id]}")
+            InputProblem(path, line, "id", f"id {ref_id!r} already used on line {seen_ids[ref_id]}")
         )
     else:
         seen_ids[ref_id] = line

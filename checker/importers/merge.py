@@ -31,7 +31,7 @@ def merge(base: ImportResult, path: Path) -> tuple[ImportResult, int]:
             if donor.get(name) and not ref.get(name)
         }
         filled += len(changes)
-        refs.append(dataclasses.replace(ref, **changes))
+        refs.append(ref.with_fields(changes))
     for ref_id in by_id:
         problems.append(
             InputProblem(str(path), None, "id", f"id {ref_id!r} is not in {base.source}")

@@ -33,6 +33,7 @@ from markupsafe import Markup
 
 from checker.model import CheckResult, Finding, Reference, Severity
 from checker.reports import records
+from checker.reports.markdown_report import verdict
 
 TEMPLATE = "report.html.j2"
 #: Rows per page, server-rendered (first page) and client-side.
@@ -121,6 +122,7 @@ def context(result: CheckResult, exit_code: int) -> dict[str, Any]:
     list_findings = sorted(result.list_findings(), key=lambda f: (-f.severity, f.code))
     return {
         "run": records.run_record(result, exit_code),
+        "verdict": verdict(exit_code),
         "summary": records.summary_record(result),
         "problems": [records.problem_record(p) for p in result.problems[:MAX_LISTED]],
         "problems_more": max(0, len(result.problems) - MAX_LISTED),

@@ -26,8 +26,7 @@ def write_stream(result: CheckResult, exit_code: int, out: IO[str]) -> None:
     out.write(',\n "columns": ' + _dump(list(result.columns)))
     out.write(',\n "problems": ' + _dump([records.problem_record(p) for p in result.problems]))
     out.write(
-        ',\n "list_findings": '
-        + _dump([records.finding_record(f) for f in result.list_findings()])
+        ',\n "list_findings": ' + _dump([records.finding_record(f) for f in result.list_findings()])
     )
     out.write(',\n "references": [')
     grouped = result.findings_by_ref()

@@ -25,6 +25,13 @@ MAX_CELL = 300
 _SPECIAL = re.compile(r"[\\`*_\[\]|~$&<>]|\r\n|[\r\n]")
 _REPLACE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r\n": "<br>", "\r": "<br>", "\n": "<br>"}
 _ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+#: What each exit code of ``citecheck check`` means (see checker.api.ExitCode).
+VERDICTS = {0: "Passed", 1: "Failed", 2: "Input error", 3: "Inconclusive"}
+
+
+def verdict(exit_code: int) -> str:
+    """A one-word verdict for an exit code."""
+    return VERDICTS.get(exit_code, "Failed")
 
 
 def escape(value: object, limit: int = MAX_CELL) -> str:
@@ -65,12 +72,13 @@ def render(result: CheckResult, exit_code: int) -> str:
     counts: dict[str, int] = summary["findings"]
     total = sum(counts.values())
 
-    verdict = "✅ **Passed**" if exit_code == 0 else "❌ **Failed**"
+    icon = {0: "✅", 3: "⚠️"}.get(exit_code, "❌")
     lines = [
         "# citecheck report",
         "",
-        f"{verdict} — exit code {exit_code} (fail-on: {escape(run['fail_on'])}) · "
-        f"{_count(summary['references'], 'reference')}, {summary['with_findings']} with "
+        f"{icon} **{verdict(exit_code)}** — exit code {exit_code} "
+        f"(fail-on: {escape(run['fail_on'])}) · "
+        f"{_count(summary['references'], 'reference')}, {summary['with_findings']:,} with "
         f"findings, {_count(total, 'finding')}, "
         f"{_count(summary['input_problems'], 'input problem')}",
         "",

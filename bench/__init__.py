@@ -1,0 +1,1 @@
+"""Benchmarks and the demo (run through `make bench` / `make demo`)."""
