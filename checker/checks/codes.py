@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 from checker.model import Severity
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 CODES = MappingProxyType(
     {
@@ -33,7 +33,7 @@ CODES = MappingProxyType(
             "not a date shape the citation templates accept, or not a real calendar date",
         ),
         "access-date-missing": (W, "a URL without a retrieval date"),
-        "access-date-without-url": (I, "list level: retrieval dates without URLs"),
+        "access-date-without-url": (N, "list level: retrieval dates without URLs"),
         "mixed-date-formats": (
             W,
             "list level: publication (or access/archive) dates in more than one format",
@@ -61,7 +61,7 @@ CODES = MappingProxyType(
             "addresses split into last/first names",
         ),
         "missing-title": (E, "no title"),
-        "duplicate-reference": (I, "the same source (URL or title) cited twice"),
+        "duplicate-reference": (N, "the same source (URL or title) cited twice"),
         "conflicting-duplicate": (
             W,
             "the same URL or title cited twice with contradicting "

@@ -1,0 +1,496 @@
+"""A simulated web on loopback: real HTTP servers playing the sites link checkers meet.
+
+Standard library only.  Each site runs a ``ThreadingHTTPServer`` in a daemon thread on
+its own 127.0.0.x address (port chosen by the OS); host names map to those addresses
+through :meth:`SimWeb.resolver`, never through DNS.  Every request is recorded
+(:attr:`SimWeb.requests`) so a test can prove what did, or did not, reach a server.
+
+========================  ==================================================================
+Site                      Behaviour
+========================  ==================================================================
+``news.example``          the routes below; unknown paths answer a real 404
+``blog.example``          same routes (a second ordinary site, e.g. a redirect target)
+``parked.example``        every path: 200 "This domain is for sale" parking page
+``botwall.example``       every path: 403 Cloudflare challenge ("Just a moment...",
+                          ``cf-mitigated: challenge``) unless the User-Agent looks like a
+                          browser (``Mozilla/`` with ``Chrome/``/``Firefox/``/``Safari/``)
+``slow.example``          ``/trickle``: 200, then one body byte every 0.5 s forever;
+                          ``/trickle-headers``: one header byte every 0.5 s forever;
+                          any other path: waits ``?s=`` seconds (default 30), then 200
+``flaky.example``         any path: the first ``?fail=N`` (default 2) requests to that path
+                          answer ``?code=`` (default 503, with ``Retry-After: ?retry_after=``
+                          when given), then 200; counted per path, HEAD included
+``spa.example``           ``/``, ``/about``, ``/article/real-story``: real pages; anything
+                          else: 200 "Page not found" (soft 404; a random probe looks the same)
+``generic.example``       ``/``, ``/article/real-story``: real pages; anything else: 200 with
+                          the very same page as ``/``
+``down.example``          nothing listens: connection refused (:meth:`SimWeb.take_down`
+                          does the same to any site)
+========================  ==================================================================
+
+Routes of ``news.example`` and ``blog.example``:
+
+==============================  ===============================================================
+Path                            Answer
+==============================  ===============================================================
+``/``                           200 home page, title "Example News — Home"
+``/article/<slug>``             200 article, title "<Slug Words> — Example News", published
+                                2019-03-14 (JSON-LD ``datePublished`` and meta tag)
+``/chain/<code>/<n>``           ``<code>`` (301/302/303/307/308) redirect to
+                                ``/chain/<code>/<n-1>``; n = 0 is the article "Chain End"
+``/goto?to=<url>&code=<c>``     redirect (default 301) to any absolute or relative URL
+``/loop/a``, ``/loop/b``        301 to each other (redirect loop)
+``/to-root``                    301 to ``/`` (site root)
+``/to-404``                     302 to ``/404.html``, which answers 200 with a neutral page
+``/cookie-gate``                302 to itself setting a cookie, 200 once the cookie is sent
+``/status/<code>``              that status with a small page; 429 and 503 carry
+                                ``Retry-After: ?retry_after=`` (429 default 120); 999 is
+                                LinkedIn's "Request denied"
+``/head-405``, ``/head-404``    HEAD answers 405 / 404, GET answers 200 with the article
+``/tiny``                       200, near-empty body, no title
+``/tiny-titled``                200, one sentence, meaningful title (a legitimate tiny page)
+``/drifted``                    200, title "Completely Different Story — Example News"
+``/notfound/<lang>``            200 error page titled in en, de, fr, ru, es, ja, or "code"
+                                ("Error 404"), with enough navigation text to not be tiny
+``/pdf``                        200 ``application/pdf``, a few bytes
+``/gzip``                       200 article sent with ``Content-Encoding: gzip``
+``/gzip-bomb``                  200, ``Content-Encoding: gzip``, ~2 MB inflating to 2 GiB
+``/huge?mb=<n>``                200 text/html body of n MB (default 50), streamed
+``/reset``                      connection reset (RST) without any answer
+``/latin1``                     200, title "Café, économie et société à Zürich" in ISO-8859-1
+                                (declared in Content-Type)
+``/cp1251``                     200, Russian title in windows-1251 declared only in <meta>
+anything else                   404 "Not Found"
+==============================  ===============================================================
+
+Shutting down is prompt (well under a second) even with trickling connections open.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+SITES: tuple[str, ...] = (
+    "news.example",
+    "blog.example",
+    "parked.example",
+    "botwall.example",
+    "slow.example",
+    "flaky.example",
+    "spa.example",
+    "generic.example",
+)
+DOWN_HOST = "down.example"
+PUBLISHED = "2019-03-14"
+_FILLER = (
+    "The committee published its findings after a two-year inquiry into the matter. "
+    "Witnesses described the events in detail, and the report lists every source it "
+    "relied on, with dates, places and the names of the officials involved. "
+)
+_NAV = "Home · World · Politics · Business · Science · Culture · Sport · Opinion · Contact us. "
+_NOT_FOUND = {
+    "en": "Page Not Found",
+    "de": "Seite nicht gefunden",
+    "fr": "Page introuvable",
+    "ru": "Страница не найдена",
+    "es": "Página no encontrada",
+    "ja": "ページが見つかりません",
+    "code": "Error 404",
+}
+_PARKED = (
+    "<!doctype html><html><head><title>{host} - This domain is for sale!</title>"
+    '<script src="https://img.sedoparking.com/js/park.js"></script></head><body>'
+    '<div class="parking"><h1>{host}</h1><p>This domain is for sale. Buy this domain '
+    "today!</p><p>Related searches: Cheap Flights · Insurance · Loans</p></div></body></html>"
+)
+_CHALLENGE = (
+    "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+    "<noscript>Enable JavaScript and cookies to continue</noscript>"
+    '<div id="challenge-running">Checking if the site connection is secure</div>'
+    "</body></html>"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request as a site received it."""
+
+    site: str
+    method: str
+    host: str  #: the Host header
+    path: str  #: path and query
+    headers: Mapping[str, str]
+    time: float  #: time.monotonic() on arrival
+
+
+def page(title: str, text: str = "", *, date: str = "", extra_head: str = "") -> bytes:
+    """An HTML page; ``date`` adds JSON-LD and meta publication dates."""
+    head = f"<title>{html.escape(title)}</title>{extra_head}"
+    if date:
+        ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                         "headline": title, "datePublished": date})
+        head += (f'<meta property="article:published_time" content="{date}">'
+                 f'<script type="application/ld+json">{ld}</script>')
+    body = f"<nav>{_NAV}</nav><main><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></main>"
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+def article(title: str) -> bytes:
+    return page(title, _FILLER * 6, date=PUBLISHED)
+
+
+HOME = page("Example News — Home", _FILLER * 3)
+
+
+@lru_cache(maxsize=1)
+def _bomb_member() -> bytes:
+    return gzip.compress(b"\0" * (16 << 20), compresslevel=9)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SimWeb/1.0"
+    timeout = 10  # idle keep-alive connections
+    server: _SiteServer
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_HEAD = do_POST = do_GET
+
+    def _dispatch(self) -> None:
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query))
+        web = self.server.web
+        web._record(self.server.site, self)
+        try:
+            web._route(self.server.site, self, parts.path or "/", query)
+        except (BrokenPipeError, ConnectionError, TimeoutError):
+            self.close_connection = True
+
+    def send(self, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None,
+             ctype: str = "text/html; charset=utf-8") -> None:
+        self.send_response(status, "Request denied" if status == 999 else None)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def redirect(self, status: int, location: str, headers: Mapping[str, str] | None = None
+                 ) -> None:
+        self.send(status, b"", {"Location": location, **(headers or {})})
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except (OSError, ValueError):
+            pass
+
+
+class _SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, web: SimWeb, site: str, ip: str) -> None:
+        self.web = web
+        self.site = site
+        self.connections: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        super().__init__((ip, 0), _Handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        with self.lock:
+            self.connections.add(request)
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            with self.lock:
+                self.connections.discard(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up is normal here
+
+    def drop_connections(self) -> None:
+        with self.lock:
+            for sock in list(self.connections):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+@dataclass
+class SimWeb:
+    """Start with ``with SimWeb() as web:``; see the module docstring for the sites."""
+
+    trickle_interval: float = 0.5
+    hosts: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _servers: dict[str, _SiteServer] = field(default_factory=dict)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _log: list[RecordedRequest] = field(default_factory=list)
+    _counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> SimWeb:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        for index, site in enumerate(SITES):
+            server = _SiteServer(self, site, f"127.0.0.{2 + index}")
+            self._servers[site] = server
+            self.hosts[site] = (f"127.0.0.{2 + index}", server.server_address[1])
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+        with socket.socket() as closed:  # a port nobody listens on: connection refused
+            closed.bind(("127.0.0.2", 0))
+            self.hosts[DOWN_HOST] = ("127.0.0.2", closed.getsockname()[1])
+
+    def stop(self) -> None:
+        self._stop.set()
+        for server in self._servers.values():
+            server.shutdown()
+            server.drop_connections()
+            server.server_close()
+        self._servers.clear()
+
+    def take_down(self, host: str) -> None:
+        """Close ``host``'s server: its port now refuses connections."""
+        server = self._servers.pop(host)
+        server.shutdown()
+        server.drop_connections()
+        server.server_close()
+
+    def url(self, host: str, path: str = "/") -> str:
+        return f"http://{host}:{self.hosts[host][1]}{path}"
+
+    def resolver(self, host: str) -> list[str]:
+        """Name → [address] for the simulated hosts; anything else is "no such host"."""
+        entry = self.hosts.get(host.rstrip(".").lower())
+        if entry is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [entry[0]]
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._log)
+
+    def requests_to(self, site: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.site == site]
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+            self._counts.clear()
+
+    # --- the server side -------------------------------------------------------------
+
+    def _record(self, site: str, h: _Handler) -> None:
+        entry = RecordedRequest(site, h.command, h.headers.get("Host", ""), h.path,
+                                MappingProxyType(dict(h.headers.items())), time.monotonic())
+        with self._lock:
+            self._log.append(entry)
+
+    def _count(self, site: str, path: str) -> int:
+        with self._lock:
+            self._counts[site, path] = self._counts.get((site, path), 0) + 1
+            return self._counts[site, path]
+
+    def _route(self, site: str, h: _Handler, path: str, q: dict[str, str]) -> None:
+        route: Callable[[_Handler, str, dict[str, str]], None] = {
+            "parked.example": self._parked,
+            "botwall.example": self._botwall,
+            "slow.example": self._slow,
+            "flaky.example": self._flaky,
+            "spa.example": self._spa,
+            "generic.example": self._generic,
+        }.get(site, self._news)
+        route(h, path, q)
+
+    def _parked(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        h.send(200, _PARKED.format(host=h.headers.get("Host", "").split(":")[0]).encode())
+
+    def _botwall(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        agent = h.headers.get("User-Agent", "")
+        if "Mozilla/" in agent and any(b in agent for b in ("Chrome/", "Firefox/", "Safari/")):
+            h.send(200, article("Members Only Report — Walled Times"))
+        else:
+            h.send(403, _CHALLENGE.encode(), {"cf-mitigated": "challenge", "Server": "cloudflare"})
+
+    def _slow(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        if path == "/trickle":
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html; charset=utf-8")
+            h.send_header("Connection", "close")
+            h.end_headers()
+            h.close_connection = True
+            data = b"<html><head><title>Trickle</title></head><body>" + b"." * 10**9
+            for index in range(len(data)):
+                h.wfile.write(data[index : index + 1])
+                h.wfile.flush()
+                if self._stop.wait(self.trickle_interval):
+                    return
+        elif path == "/trickle-headers":
+            h.close_connection = True
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not self._stop.wait(self.trickle_interval):
+                h.wfile.write(b"a")
+                h.wfile.flush()
+        else:
+            if self._stop.wait(float(q.get("s", "30"))):
+                return
+            h.send(200, article("Slow But Alive"))
+
+    def _flaky(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        if self._count("flaky.example", path) <= int(q.get("fail", "2")):
+            extra = {"Retry-After": q["retry_after"]} if "retry_after" in q else {}
+            h.send(int(q.get("code", "503")), page("Service Unavailable"), extra)
+        else:
+            h.send(200, article("Flaky But Fine"))
+
+    def _spa(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        if path in ("/", "/about", "/article/real-story"):
+            h.send(200, article(f"{path.strip('/').split('/')[-1] or 'home'} — SPA Example"))
+        else:
+            h.send(200, page("Page not found — SPA Example", _NAV * 12))
+
+    def _generic(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        if path == "/article/real-story":
+            h.send(200, article("Real Story — Generic Example"))
+        else:
+            h.send(200, HOME)
+
+    def _news(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        parts = path.strip("/").split("/")
+        head = h.command == "HEAD"
+        if path == "/":
+            h.send(200, HOME)
+        elif parts[0] == "article" and len(parts) == 2:
+            h.send(200, article(parts[1].replace("-", " ").title() + " — Example News"))
+        elif parts[0] == "chain" and len(parts) == 3:
+            code, left = int(parts[1]), int(parts[2])
+            if left > 0:
+                h.redirect(code, f"/chain/{code}/{left - 1}")
+            else:
+                h.send(200, article("Chain End — Example News"))
+        elif path == "/goto":
+            h.redirect(int(q.get("code", "301")), q.get("to", "/"))
+        elif path in ("/loop/a", "/loop/b"):
+            h.redirect(301, "/loop/b" if path == "/loop/a" else "/loop/a")
+        elif path == "/to-root":
+            h.redirect(301, "/")
+        elif path == "/to-404":
+            h.redirect(302, "/404.html")
+        elif path == "/404.html":
+            h.send(200, page("Example News", "Sorry about that. " + _NAV * 12))
+        elif path == "/cookie-gate":
+            if "gate=passed" in h.headers.get("Cookie", ""):
+                h.send(200, article("Behind The Gate — Example News"))
+            else:
+                h.redirect(302, "/cookie-gate", {"Set-Cookie": "gate=passed; Path=/"})
+        elif parts[0] == "status" and len(parts) == 2:
+            self._status(h, int(parts[1]), q)
+        elif path in ("/head-405", "/head-404"):
+            if head:
+                h.send(int(path[-3:]), page("Method Not Allowed"), {"Allow": "GET"})
+            else:
+                h.send(200, article("Head Shy — Example News"))
+        elif path == "/tiny":
+            h.send(200, b"<html><head></head><body><p>OK</p></body></html>")
+        elif path == "/tiny-titled":
+            h.send(200, page("Errata for Smith and Jones (2019)", "Page 12, line 3: read 1.5."))
+        elif path == "/drifted":
+            h.send(200, article("Completely Different Story — Example News"))
+        elif parts[0] == "notfound" and len(parts) == 2 and parts[1] in _NOT_FOUND:
+            h.send(200, page(_NOT_FOUND[parts[1]], _NAV * 12))
+        elif path == "/pdf":
+            h.send(200, b"%PDF-1.4\n%%EOF\n", ctype="application/pdf")
+        elif path == "/gzip":
+            body = gzip.compress(article("Compressed Story — Example News"))
+            h.send(200, body, {"Content-Encoding": "gzip"})
+        elif path in ("/gzip-bomb", "/huge"):
+            self._stream(h, path, q)
+        elif path == "/reset":
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            h.connection.close()
+            h.close_connection = True
+        elif path == "/latin1":
+            body = page("Café, économie et société à Zürich", _FILLER * 3).decode()
+            h.send(200, body.encode("latin-1"), ctype="text/html; charset=ISO-8859-1")
+        elif path == "/cp1251":
+            body = page("Новости экономики", _FILLER * 3, extra_head='<meta charset="windows-1251">')
+            h.send(200, body.decode().encode("cp1251"), ctype="text/html")
+        else:
+            h.send(404, page("404 Not Found", "The requested URL was not found on this server."))
+
+    def _status(self, h: _Handler, code: int, q: dict[str, str]) -> None:
+        headers: dict[str, str] = {}
+        if code in (429, 503):
+            headers["Retry-After"] = q.get("retry_after", "120" if code == 429 else "")
+        if code == 401:
+            headers["WWW-Authenticate"] = 'Basic realm="members"'
+        h.send(code, page(f"{code} Error"), {k: v for k, v in headers.items() if v})
+
+    def _stream(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        if path == "/gzip-bomb":
+            member, count = _bomb_member(), 128
+            headers = {"Content-Encoding": "gzip"}
+        else:
+            member = (b"<p>" + b"lorem ipsum " * 5000 + b"</p>\n")[: 64 << 10]
+            count = int(q.get("mb", "50")) * 16
+            headers = {}
+            member = b"<html><head><title>Huge</title></head><body>" + member[45:]
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        h.send_header("Content-Length", str(len(member) * count))
+        for name, value in headers.items():
+            h.send_header(name, value)
+        h.end_headers()
+        if h.command == "HEAD":
+            return
+        for _ in range(count):
+            if self._stop.is_set():
+                return
+            h.wfile.write(member)
+
+
+def main() -> None:
+    """``python -m checker.testing.simweb``: run the simulated web until interrupted."""
+    with SimWeb() as web:
+        for host, (ip, port) in sorted(web.hosts.items()):
+            print(f"{host:18} {ip}:{port}  {web.url(host)}")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
