@@ -1,0 +1,99 @@
+"""Politeness: global and per-host bounds, minimum interval per host, host rotation."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import defaultdict
+
+from checker.links.scheduler import Politeness, host_of, run_polite
+
+
+class Recorder:
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.active: dict[str, int] = defaultdict(int)
+        self.max_active: dict[str, int] = defaultdict(int)
+        self.total_active = 0
+        self.max_total = 0
+        self.starts: dict[str, list[float]] = defaultdict(list)
+        self.order: list[str] = []
+
+    def __call__(self, url: str) -> str:
+        host = host_of(url)
+        with self.lock:
+            self.active[host] += 1
+            self.total_active += 1
+            self.max_active[host] = max(self.max_active[host], self.active[host])
+            self.max_total = max(self.max_total, self.total_active)
+            self.starts[host].append(time.monotonic())
+            self.order.append(host)
+        time.sleep(self.delay)
+        with self.lock:
+            self.active[host] -= 1
+            self.total_active -= 1
+        return url.upper()
+
+
+def urls(hosts: int, per_host: int) -> list[str]:
+    return [f"http://h{h}.example/{i}" for h in range(hosts) for i in range(per_host)]
+
+
+def test_every_url_once_with_results() -> None:
+    work = Recorder(0.001)
+    given = urls(5, 4) + urls(1, 2)  # duplicates are checked once
+    results = run_polite(given, work, Politeness(host_interval=0))
+    assert set(results) == set(given)
+    assert results["http://h0.example/1"] == "HTTP://H0.EXAMPLE/1"
+    assert len(work.order) == 20
+
+
+def test_bounds_hold() -> None:
+    work = Recorder(0.02)
+    run_polite(
+        urls(10, 6), work, Politeness(max_concurrency=8, host_concurrency=2, host_interval=0)
+    )
+    assert max(work.max_active.values()) <= 2
+    assert work.max_total <= 8
+    assert work.max_total >= 6  # the window really fills
+
+
+def test_minimum_interval_per_host() -> None:
+    work = Recorder(0.0)
+    run_polite(urls(2, 4), work, Politeness(host_concurrency=4, host_interval=0.05))
+    for starts in work.starts.values():
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        assert min(gaps) >= 0.045
+
+
+def test_per_domain_interval() -> None:
+    politeness = Politeness(host_interval=0.0, per_host_interval={"slow.example": 2.0})
+    assert politeness.interval("www.slow.example") == 2.0
+    assert politeness.interval("fast.example") == 0.0
+
+
+def test_grouped_input_is_interleaved() -> None:
+    work = Recorder(0.01)
+    run_polite(urls(4, 5), work, Politeness(max_concurrency=4, host_concurrency=1, host_interval=0))
+    assert set(work.order[:4]) == {"h0.example", "h1.example", "h2.example", "h3.example"}
+
+
+def test_slow_host_does_not_stall_others() -> None:
+    def work(url: str) -> str:
+        if "slow" in url:
+            time.sleep(0.5)
+        return url
+
+    fast_done: list[float] = []
+    start = time.monotonic()
+    run_polite(
+        ["http://slow.example/1", "http://slow.example/2", *urls(3, 3)],
+        work,
+        Politeness(max_concurrency=4, host_concurrency=1, host_interval=0),
+        on_done=lambda url, _: (
+            fast_done.append(time.monotonic() - start) if "slow" not in url else None
+        ),
+    )
+    assert len(fast_done) == 9 and max(fast_done) < 0.45
