@@ -1,7 +1,7 @@
 """The library API: what the CLI calls, and what a Python user calls.
 
 >>> from checker import api
->>> result = api.check_file("references.csv", offline=True)   # doctest: +SKIP
+>>> result = api.check_file("references.csv")                 # doctest: +SKIP
 >>> api.exit_code(result, "error")                             # doctest: +SKIP
 """
 
@@ -14,6 +14,9 @@ from pathlib import Path
 from checker import __version__
 from checker.checks import CheckConfig, problem_findings, run_checks
 from checker.importers import InputFormat, load
+from checker.links.findings import link_findings
+from checker.links.runner import LinkConfig, Progress, check_links
+from checker.links.safety import Resolver
 from checker.model import CheckResult, ImportResult, RunInfo, Severity
 
 
@@ -32,6 +35,8 @@ FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 def exit_code(result: CheckResult, fail_on: str = "error") -> ExitCode:
     if result.problems:
         return ExitCode.INPUT_ERROR
+    if result.inconclusive:
+        return ExitCode.INCONCLUSIVE
     if fail_on == "never":
         return ExitCode.OK
     threshold = Severity.parse(fail_on)
@@ -43,15 +48,23 @@ def check_import(
     imported: ImportResult,
     config: CheckConfig | None = None,
     *,
-    offline: bool = True,
+    links: LinkConfig | None = None,
+    resolver: Resolver | None = None,
+    progress: Progress | None = None,
     fail_on: str = "error",
     started: dt.datetime | None = None,
 ) -> CheckResult:
-    """Run every check on an already imported list."""
+    """Run every check on an already imported list; the link stage when ``links`` is set."""
     config = config or CheckConfig()
     started = started or dt.datetime.now(dt.UTC)
     findings = problem_findings(imported.problems)
     findings.extend(run_checks(imported.references, config))
+    link_run = None
+    if links is not None:
+        link_run = check_links(
+            imported.references, links, resolver=resolver, progress=progress, source=imported.source
+        )
+        findings.extend(link_findings(imported.references, link_run))
     run = RunInfo(
         tool_version=__version__,
         started=started,
@@ -59,11 +72,18 @@ def check_import(
         today=config.today,
         input_path=imported.source,
         input_format=imported.format,
-        offline=offline,
+        offline=links is None,
         fail_on=fail_on,
     )
     return CheckResult(
-        imported.references, tuple(findings), imported.problems, run, imported.columns
+        imported.references,
+        tuple(findings),
+        imported.problems,
+        run,
+        imported.columns,
+        links=link_run.results if link_run else {},
+        inconclusive=link_run.inconclusive if link_run else False,
+        trend=link_run.trend if link_run else (),
     )
 
 
@@ -72,9 +92,19 @@ def check_file(
     fmt: InputFormat | str | None = None,
     config: CheckConfig | None = None,
     *,
-    offline: bool = True,
+    links: LinkConfig | None = None,
+    resolver: Resolver | None = None,
+    progress: Progress | None = None,
     fail_on: str = "error",
 ) -> CheckResult:
-    """Import ``path`` and run every check on it."""
+    """Import ``path`` and run every check on it (links too when ``links`` is set)."""
     started = dt.datetime.now(dt.UTC)
-    return check_import(load(path, fmt), config, offline=offline, fail_on=fail_on, started=started)
+    return check_import(
+        load(path, fmt),
+        config,
+        links=links,
+        resolver=resolver,
+        progress=progress,
+        fail_on=fail_on,
+        started=started,
+    )

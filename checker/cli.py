@@ -11,11 +11,13 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
 from checker import __version__, api
 from checker.checks import WEB_FLOOR, CheckConfig
+from checker.cli_links import link_config, link_options, progress_for, resolver
 from checker.importers import InputFormat, load
 from checker.importers.merge import merge
 from checker.model import CheckResult, Finding, Severity
@@ -91,6 +93,7 @@ def main() -> None:
     help="Finding code to leave out (repeatable).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@link_options
 def check_command(
     input_path: str,
     fmt: str | None,
@@ -102,6 +105,7 @@ def check_command(
     access_floor: dt.date | None,
     ignored: tuple[str, ...],
     quiet: bool,
+    **link_opts: Any,
 ) -> None:
     """Check the reference list INPUT and write reports to --out."""
     config = CheckConfig(
@@ -109,12 +113,30 @@ def check_command(
         access_floor=access_floor or WEB_FLOOR,
         ignore=frozenset(ignored),
     )
-    if not offline:
+    links = None if offline else link_config(link_opts)
+    resolve = resolver(link_opts["resolves"])
+    started = dt.datetime.now(dt.UTC)
+    imported = load(input_path, fmt)
+    urls = {ref.url.strip() for ref in imported.references if ref.url.strip()}
+    display, close = progress_for(len(urls) if links is not None else 0)
+    try:
+        result = api.check_import(
+            imported,
+            config,
+            links=links,
+            resolver=resolve,
+            progress=display,
+            fail_on=fail_on,
+            started=started,
+        )
+    finally:
+        close()
+    if result.inconclusive:
         click.echo(
-            "note: link checking is not available in this version; running the offline checks only",
+            "error: link checking was inconclusive (the network looks unusable); "
+            "no link was marked dead",
             err=True,
         )
-    result = api.check_file(input_path, fmt, config, offline=True, fail_on=fail_on)
     code = api.exit_code(result, fail_on)
     for problem in result.problems:
         click.echo(f"error: {problem}", err=True)

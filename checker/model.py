@@ -41,6 +41,7 @@ DATE_FIELDS: Mapping[str, str] = MappingProxyType(
 )
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+_NO_LINKS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Severity(enum.IntEnum):
@@ -255,6 +256,13 @@ class CheckResult:
     problems: tuple[InputProblem, ...]
     run: RunInfo
     columns: tuple[str, ...] = KNOWN_FIELDS
+    links: Mapping[str, LinkResult] = field(default_factory=lambda: _NO_LINKS)
+    inconclusive: bool = False  #: the link stage could not judge (network unusable)
+    trend: tuple[Mapping[str, Any], ...] = ()  #: past runs from the state file, oldest first
+
+    def link_of(self, ref: Reference) -> LinkResult | None:
+        url = ref.url.strip()
+        return self.links.get(url) if url else None
 
     def findings_by_ref(self) -> dict[str | None, list[Finding]]:
         grouped: dict[str | None, list[Finding]] = {}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from checker.checks.codes import CODES
+from checker.checks.codes import CODES, render_markdown
 from checker.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,9 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def emitted_codes() -> set[str]:
     found: set[str] = set()
-    for path in (ROOT / "checker" / "checks").glob("*.py"):
+    paths = [
+        *(ROOT / "checker" / "checks").glob("*.py"),
+        ROOT / "checker" / "links" / "findings.py",
+    ]
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         found |= set(re.findall(r'Finding\(\s*"([a-z0-9-]+)"', text))
+        found |= set(re.findall(r'\(\s*"(link-[a-z0-9-]+)",\s*Severity', text))
         if 'f"invalid-{kind}"' in text:
             found |= {"invalid-isbn", "invalid-issn"}
     return found
@@ -32,6 +37,7 @@ def test_every_emitted_code_is_catalogued() -> None:
 
 def test_catalogue_is_documented() -> None:
     doc = (ROOT / "docs" / "findings.md").read_text(encoding="utf-8")
+    assert doc == render_markdown(), "regenerate docs/findings.md from the catalogue"
     for code in CODES:
         assert f"`{code}`" in doc, code
 

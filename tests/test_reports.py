@@ -100,7 +100,7 @@ def render(module: Any, result: CheckResult, tmp_path: Path, exit_code: int = 1)
 def test_json_schema_and_grouping(result: CheckResult, tmp_path: Path) -> None:
     doc = json.loads(render(json_report, result, tmp_path))
     assert doc["schema"] == "citecheck-report"
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     for key in ("run", "summary", "columns", "problems", "list_findings", "references"):
         assert key in doc
     assert doc["run"]["exit_code"] == 1

@@ -1,4 +1,4 @@
-"""Checking one URL: safe fetching (:mod:`.safety`, :mod:`.fetch`) and the verdict (:mod:`.classify`).
+"""Checking one URL: safe fetching (:mod:`.safety`, :mod:`.fetch`), verdicts (:mod:`.classify`).
 
 The fetcher never lets a cited URL reach a private or loopback address (SSRF), follows
 redirects itself so every hop is vetted, and caps time and memory per URL; the classifier

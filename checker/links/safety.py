@@ -7,12 +7,14 @@ unless every address is public, and returns the address to use; :class:`PinnedAd
 then connects the request to exactly that address while keeping the host name for the
 ``Host`` header, TLS SNI and certificate checks.  Because the socket goes to the vetted
 address, a DNS answer that changes between check and connect (rebinding) has no effect.
+:class:`CappedInflater` keeps decompression bombs from exhausting memory.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -93,8 +95,8 @@ def refusal_reason(ip: str | IPAddress) -> str:
         (addr.is_link_local, "link-local"),
         (addr.is_multicast, "multicast"),
         (isinstance(addr, ipaddress.IPv4Address) and addr in _CGNAT, "carrier-grade NAT"),
-        (addr.is_private, "private"),
         (addr.is_reserved, "reserved"),
+        (addr.is_private, "private"),
         (not addr.is_global, "not globally routable"),
     )
     return next((reason for flagged, reason in checks if flagged), "")
@@ -200,3 +202,33 @@ class PinnedAdapter(HTTPAdapter):
     ) -> None:
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
         self.poolmanager.pool_classes_by_scheme = self._pool_classes
+
+
+class CappedInflater:
+    """gzip/deflate decoding with a bound on the output of every call, so a decompression
+    bomb costs no more memory than the cap.  Concatenated gzip members are followed; an
+    unknown encoding passes through; corrupt data stops the output (``failed``)."""
+
+    def __init__(self, encoding: str) -> None:
+        encoding = encoding.strip().lower()
+        self.mode = {"gzip": 31, "x-gzip": 31, "deflate": 15}.get(encoding, 0)
+        self.obj: Any = None
+        self.failed = False
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        if not self.mode:
+            return data[: max(limit, 0)]
+        out = bytearray()
+        while data and len(out) < limit and not self.failed:
+            if self.obj is None:
+                raw_deflate = self.mode == 15 and (data[0] & 0x0F != 8 or data[0] >> 4 > 7)
+                self.obj = zlib.decompressobj(-15 if raw_deflate else self.mode)
+            try:
+                out += self.obj.decompress(data, limit - len(out))
+            except zlib.error:
+                self.failed = True
+                break
+            if self.obj.unconsumed_tail or not self.obj.eof:
+                break
+            data, self.obj = self.obj.unused_data, None
+        return bytes(out)

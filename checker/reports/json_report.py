@@ -32,7 +32,9 @@ def write_stream(result: CheckResult, exit_code: int, out: IO[str]) -> None:
     grouped = result.findings_by_ref()
     for index, ref in enumerate(result.references):
         out.write("\n  " if index == 0 else ",\n  ")
-        out.write(_dump(records.reference_record(ref, grouped.get(ref.id, []))))
+        out.write(
+            _dump(records.reference_record(ref, grouped.get(ref.id, []), result.link_of(ref)))
+        )
     out.write("\n ]\n}\n")
 
 

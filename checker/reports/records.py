@@ -10,10 +10,10 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from checker.model import CheckResult, Finding, InputProblem, Reference, Severity
+from checker.model import CheckResult, Finding, InputProblem, LinkResult, Reference, Severity
 
 SCHEMA = "citecheck-report"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
@@ -41,7 +41,43 @@ def problem_record(problem: InputProblem) -> dict[str, Any]:
     }
 
 
-def reference_record(ref: Reference, findings: list[Finding]) -> dict[str, Any]:
+def link_record(link: LinkResult | None) -> dict[str, Any] | None:
+    """The link verdict with its evidence (None when the link stage did not run)."""
+    if link is None:
+        return None
+    return {
+        "url": link.url,
+        "status": link.status.value,
+        "rule": link.rule,
+        "detail": link.detail,
+        "http_status": link.http_status,
+        "final_url": link.final_url,
+        "title": link.title,
+        "page_date": link.page_date,
+        "elapsed_ms": link.elapsed_ms,
+        "checked_at": link.checked_at.isoformat(timespec="seconds") if link.checked_at else None,
+        "failures": link.failures,
+        "failing_since": (
+            link.failing_since.isoformat(timespec="seconds") if link.failing_since else None
+        ),
+        "suggested_url": link.suggested_url,
+        "hops": [
+            {
+                "method": h.method,
+                "url": h.url,
+                "status": h.status,
+                "error": h.error,
+                "location": h.location,
+                "elapsed_ms": h.elapsed_ms,
+            }
+            for h in link.hops
+        ],
+    }
+
+
+def reference_record(
+    ref: Reference, findings: list[Finding], link: LinkResult | None = None
+) -> dict[str, Any]:
     location = None
     if ref.location is not None:
         location = {
@@ -58,7 +94,7 @@ def reference_record(ref: Reference, findings: list[Finding]) -> dict[str, Any]:
         "extra": dict(ref.extra),
         "findings": [finding_record(f) for f in ordered],
         "worst": ordered[0].severity.label if ordered else None,
-        "link": None,
+        "link": link_record(link),
     }
 
 
@@ -75,6 +111,7 @@ def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
         "offline": run.offline,
         "fail_on": run.fail_on,
         "exit_code": exit_code,
+        "trend": [dict(entry) for entry in result.trend],
     }
 
 
@@ -93,6 +130,8 @@ def summary_record(result: CheckResult) -> dict[str, Any]:
             for code, count in sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "input_problems": len(result.problems),
+        "links": dict(Counter(link.status.value for link in result.links.values())),
+        "inconclusive": result.inconclusive,
     }
 
 

@@ -33,7 +33,7 @@ Routes of ``news.example`` and ``blog.example``:
 ==============================  ===============================================================
 Path                            Answer
 ==============================  ===============================================================
-``/``                           200 home page, title "Example News — Home"
+``/``, ``/home``                200 home page, title "Example News — Home"
 ``/article/<slug>``             200 article, title "<Slug Words> — Example News", published
                                 2019-03-14 (JSON-LD ``datePublished`` and meta tag)
 ``/chain/<code>/<n>``           ``<code>`` (301/302/303/307/308) redirect to
@@ -68,31 +68,25 @@ Shutting down is prompt (well under a second) even with trickling connections op
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import json
 import socket
+import socketserver
 import struct
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from time import monotonic as now
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-SITES: tuple[str, ...] = (
-    "news.example",
-    "blog.example",
-    "parked.example",
-    "botwall.example",
-    "slow.example",
-    "flaky.example",
-    "spa.example",
-    "generic.example",
-)
+_NAMES = ("news", "blog", "parked", "botwall", "slow", "flaky", "spa", "generic")
+SITES: tuple[str, ...] = tuple(f"{name}.example" for name in _NAMES)
 DOWN_HOST = "down.example"
 PUBLISHED = "2019-03-14"
 _FILLER = (
@@ -140,10 +134,11 @@ def page(title: str, text: str = "", *, date: str = "", extra_head: str = "") ->
     """An HTML page; ``date`` adds JSON-LD and meta publication dates."""
     head = f"<title>{html.escape(title)}</title>{extra_head}"
     if date:
-        ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
-                         "headline": title, "datePublished": date})
-        head += (f'<meta property="article:published_time" content="{date}">'
-                 f'<script type="application/ld+json">{ld}</script>')
+        ld = json.dumps({"@type": "NewsArticle", "headline": title, "datePublished": date})
+        head += (
+            f'<meta property="article:published_time" content="{date}">'
+            f'<script type="application/ld+json">{ld}</script>'
+        )
     body = f"<nav>{_NAV}</nav><main><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></main>"
     return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>".encode()
 
@@ -153,6 +148,44 @@ def article(title: str) -> bytes:
 
 
 HOME = page("Example News — Home", _FILLER * 3)
+
+_SUFFIX = " — Example News"
+_HTML = "text/html; charset=utf-8"
+_NO: Mapping[str, str] = MappingProxyType({})
+Route = tuple[int, bytes, dict[str, str], str]
+
+
+def _static_routes() -> dict[str, Route]:
+    """The fixed answers of news.example and blog.example, by path."""
+    moved = {p: (301, b"", {"Location": to}, _HTML) for p, to in _MOVES.items()}
+    latin = page("Café, économie et société à Zürich", _FILLER * 3).decode()
+    cyrillic = page("Новости экономики", _FILLER * 3, extra_head='<meta charset="windows-1251">')
+    return {
+        "/": (200, HOME, {}, _HTML),
+        "/home": (200, HOME, {}, _HTML),
+        **moved,
+        "/to-404": (302, b"", {"Location": "/404.html"}, _HTML),
+        "/404.html": (200, page("Example News", "Sorry about that. " + _NAV * 12), {}, _HTML),
+        "/head-405": (200, article("Head Shy" + _SUFFIX), {}, _HTML),
+        "/head-404": (200, article("Head Shy" + _SUFFIX), {}, _HTML),
+        "/tiny": (200, b"<html><head></head><body><p>OK</p></body></html>", {}, _HTML),
+        "/tiny-titled": (200, page("Errata for Smith and Jones (2019)", "P. 12: 1.5."), {}, _HTML),
+        "/drifted": (200, article("Completely Different Story" + _SUFFIX), {}, _HTML),
+        **{f"/notfound/{k}": (200, page(t, _NAV * 12), {}, _HTML) for k, t in _NOT_FOUND.items()},
+        "/pdf": (200, b"%PDF-1.4\n%%EOF\n", {}, "application/pdf"),
+        "/gzip": (
+            200,
+            gzip.compress(article("Gzipped" + _SUFFIX)),
+            {"Content-Encoding": "gzip"},
+            _HTML,
+        ),
+        "/latin1": (200, latin.encode("latin-1"), {}, "text/html; charset=ISO-8859-1"),
+        "/cp1251": (200, cyrillic.decode().encode("cp1251"), {}, "text/html"),
+    }
+
+
+_MOVES = {"/loop/a": "/loop/b", "/loop/b": "/loop/a", "/to-root": "/"}
+_STATIC = _static_routes()
 
 
 @lru_cache(maxsize=1)
@@ -164,6 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SimWeb/1.0"
     timeout = 10  # idle keep-alive connections
+    disable_nagle_algorithm = True
     server: _SiteServer
 
     def do_GET(self) -> None:
@@ -181,29 +215,28 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionError, TimeoutError):
             self.close_connection = True
 
-    def send(self, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None,
-             ctype: str = "text/html; charset=utf-8") -> None:
+    def send(
+        self, status: int, body: bytes, headers: Mapping[str, str] = _NO, ctype: str = _HTML
+    ) -> None:
         self.send_response(status, "Request denied" if status == 999 else None)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def redirect(self, status: int, location: str, headers: Mapping[str, str] | None = None
-                 ) -> None:
-        self.send(status, b"", {"Location": location, **(headers or {})})
+    def redirect(self, status: int, location: str, cookie: str = "") -> None:
+        cookies = {"Set-Cookie": cookie} if cookie else {}
+        self.send(status, b"", {"Location": location, **cookies})
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def finish(self) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             super().finish()
-        except (OSError, ValueError):
-            pass
 
 
 class _SiteServer(ThreadingHTTPServer):
@@ -216,6 +249,11 @@ class _SiteServer(ThreadingHTTPServer):
         self.connections: set[socket.socket] = set()
         self.lock = threading.Lock()
         super().__init__((ip, 0), _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would look the address up in DNS (getfqdn): never here.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.site, self.server_address[1]
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         with self.lock:
@@ -232,10 +270,8 @@ class _SiteServer(ThreadingHTTPServer):
     def drop_connections(self) -> None:
         with self.lock:
             for sock in list(self.connections):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 @dataclass
@@ -243,13 +279,12 @@ class SimWeb:
     """Start with ``with SimWeb() as web:``; see the module docstring for the sites."""
 
     trickle_interval: float = 0.5
-    hosts: dict[str, tuple[str, int]] = field(default_factory=dict)
-    _servers: dict[str, _SiteServer] = field(default_factory=dict)
-    _threads: list[threading.Thread] = field(default_factory=list)
-    _log: list[RecordedRequest] = field(default_factory=list)
-    _counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _stop: threading.Event = field(default_factory=threading.Event)
+    hosts: dict[str, tuple[str, int]] = field(default_factory=dict, init=False)
+    _servers: dict[str, _SiteServer] = field(default_factory=dict, init=False, repr=False)
+    _log: list[RecordedRequest] = field(default_factory=list, init=False, repr=False)
+    _counts: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     def __enter__(self) -> SimWeb:
         self.start()
@@ -263,22 +298,16 @@ class SimWeb:
             server = _SiteServer(self, site, f"127.0.0.{2 + index}")
             self._servers[site] = server
             self.hosts[site] = (f"127.0.0.{2 + index}", server.server_address[1])
-            thread = threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-            )
-            thread.start()
-            self._threads.append(thread)
+            serve = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+            serve.start()
         with socket.socket() as closed:  # a port nobody listens on: connection refused
             closed.bind(("127.0.0.2", 0))
             self.hosts[DOWN_HOST] = ("127.0.0.2", closed.getsockname()[1])
 
     def stop(self) -> None:
-        self._stop.set()
-        for server in self._servers.values():
-            server.shutdown()
-            server.drop_connections()
-            server.server_close()
-        self._servers.clear()
+        self._stop.set()  # ends trickles and waits at once
+        for site in list(self._servers):
+            self.take_down(site)
 
     def take_down(self, host: str) -> None:
         """Close ``host``'s server: its port now refuses connections."""
@@ -313,8 +342,8 @@ class SimWeb:
     # --- the server side -------------------------------------------------------------
 
     def _record(self, site: str, h: _Handler) -> None:
-        entry = RecordedRequest(site, h.command, h.headers.get("Host", ""), h.path,
-                                MappingProxyType(dict(h.headers.items())), time.monotonic())
+        headers = MappingProxyType(dict(h.headers.items()))
+        entry = RecordedRequest(site, h.command, headers.get("Host", ""), h.path, headers, now())
         with self._lock:
             self._log.append(entry)
 
@@ -351,12 +380,13 @@ class SimWeb:
             h.send_header("Connection", "close")
             h.end_headers()
             h.close_connection = True
-            data = b"<html><head><title>Trickle</title></head><body>" + b"." * 10**9
-            for index in range(len(data)):
-                h.wfile.write(data[index : index + 1])
+            prefix = b"<html><head><title>Trickle</title></head><body>"
+            index = 0
+            while not self._stop.is_set():
+                h.wfile.write(prefix[index : index + 1] or b".")
                 h.wfile.flush()
-                if self._stop.wait(self.trickle_interval):
-                    return
+                index += 1
+                self._stop.wait(self.trickle_interval)
         elif path == "/trickle-headers":
             h.close_connection = True
             h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
@@ -389,64 +419,33 @@ class SimWeb:
 
     def _news(self, h: _Handler, path: str, q: dict[str, str]) -> None:
         parts = path.strip("/").split("/")
-        head = h.command == "HEAD"
-        if path == "/":
-            h.send(200, HOME)
+        if path in ("/head-405", "/head-404") and h.command == "HEAD":
+            h.send(int(path[-3:]), page("Method Not Allowed"), {"Allow": "GET"})
+        elif path in _STATIC:
+            h.send(*_STATIC[path])
         elif parts[0] == "article" and len(parts) == 2:
-            h.send(200, article(parts[1].replace("-", " ").title() + " — Example News"))
+            h.send(200, article(parts[1].replace("-", " ").title() + _SUFFIX))
         elif parts[0] == "chain" and len(parts) == 3:
             code, left = int(parts[1]), int(parts[2])
             if left > 0:
                 h.redirect(code, f"/chain/{code}/{left - 1}")
             else:
-                h.send(200, article("Chain End — Example News"))
+                h.send(200, article("Chain End" + _SUFFIX))
         elif path == "/goto":
             h.redirect(int(q.get("code", "301")), q.get("to", "/"))
-        elif path in ("/loop/a", "/loop/b"):
-            h.redirect(301, "/loop/b" if path == "/loop/a" else "/loop/a")
-        elif path == "/to-root":
-            h.redirect(301, "/")
-        elif path == "/to-404":
-            h.redirect(302, "/404.html")
-        elif path == "/404.html":
-            h.send(200, page("Example News", "Sorry about that. " + _NAV * 12))
         elif path == "/cookie-gate":
             if "gate=passed" in h.headers.get("Cookie", ""):
-                h.send(200, article("Behind The Gate — Example News"))
+                h.send(200, article("Behind The Gate" + _SUFFIX))
             else:
-                h.redirect(302, "/cookie-gate", {"Set-Cookie": "gate=passed; Path=/"})
+                h.redirect(302, "/cookie-gate", "gate=passed; Path=/")
         elif parts[0] == "status" and len(parts) == 2:
             self._status(h, int(parts[1]), q)
-        elif path in ("/head-405", "/head-404"):
-            if head:
-                h.send(int(path[-3:]), page("Method Not Allowed"), {"Allow": "GET"})
-            else:
-                h.send(200, article("Head Shy — Example News"))
-        elif path == "/tiny":
-            h.send(200, b"<html><head></head><body><p>OK</p></body></html>")
-        elif path == "/tiny-titled":
-            h.send(200, page("Errata for Smith and Jones (2019)", "Page 12, line 3: read 1.5."))
-        elif path == "/drifted":
-            h.send(200, article("Completely Different Story — Example News"))
-        elif parts[0] == "notfound" and len(parts) == 2 and parts[1] in _NOT_FOUND:
-            h.send(200, page(_NOT_FOUND[parts[1]], _NAV * 12))
-        elif path == "/pdf":
-            h.send(200, b"%PDF-1.4\n%%EOF\n", ctype="application/pdf")
-        elif path == "/gzip":
-            body = gzip.compress(article("Compressed Story — Example News"))
-            h.send(200, body, {"Content-Encoding": "gzip"})
         elif path in ("/gzip-bomb", "/huge"):
             self._stream(h, path, q)
         elif path == "/reset":
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             h.connection.close()
             h.close_connection = True
-        elif path == "/latin1":
-            body = page("Café, économie et société à Zürich", _FILLER * 3).decode()
-            h.send(200, body.encode("latin-1"), ctype="text/html; charset=ISO-8859-1")
-        elif path == "/cp1251":
-            body = page("Новости экономики", _FILLER * 3, extra_head='<meta charset="windows-1251">')
-            h.send(200, body.decode().encode("cp1251"), ctype="text/html")
         else:
             h.send(404, page("404 Not Found", "The requested URL was not found on this server."))
 
@@ -460,37 +459,28 @@ class SimWeb:
 
     def _stream(self, h: _Handler, path: str, q: dict[str, str]) -> None:
         if path == "/gzip-bomb":
-            member, count = _bomb_member(), 128
+            prefix, member, count = b"", _bomb_member(), 128
             headers = {"Content-Encoding": "gzip"}
         else:
-            member = (b"<p>" + b"lorem ipsum " * 5000 + b"</p>\n")[: 64 << 10]
-            count = int(q.get("mb", "50")) * 16
+            prefix = b"<html><head><title>Huge</title></head><body>"
+            member, count = (b"lorem ipsum " * 6000)[: 64 << 10], int(q.get("mb", "50")) * 16
             headers = {}
-            member = b"<html><head><title>Huge</title></head><body>" + member[45:]
         h.send_response(200)
         h.send_header("Content-Type", "text/html; charset=utf-8")
-        h.send_header("Content-Length", str(len(member) * count))
+        h.send_header("Content-Length", str(len(prefix) + len(member) * count))
         for name, value in headers.items():
             h.send_header(name, value)
         h.end_headers()
         if h.command == "HEAD":
             return
+        h.wfile.write(prefix)
         for _ in range(count):
             if self._stop.is_set():
                 return
             h.wfile.write(member)
 
 
-def main() -> None:
-    """``python -m checker.testing.simweb``: run the simulated web until interrupted."""
-    with SimWeb() as web:
-        for host, (ip, port) in sorted(web.hosts.items()):
-            print(f"{host:18} {ip}:{port}  {web.url(host)}")
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
-
-
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # python -m checker.testing.simweb: serve until interrupted
+    with SimWeb() as web, contextlib.suppress(KeyboardInterrupt):
+        print("\n".join(f"{h:18} {web.hosts[h][0]}:{web.hosts[h][1]}" for h in sorted(web.hosts)))
+        threading.Event().wait()

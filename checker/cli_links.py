@@ -1,0 +1,201 @@
+"""The link-stage options of ``citecheck check`` (lychee's names where lychee has one),
+and the progress display: a rich bar on a terminal, periodic plain lines in CI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from checker.links.fetch import FetchConfig
+from checker.links.history import Policy
+from checker.links.runner import DEFAULT_STATE, LinkConfig, Progress
+from checker.links.safety import Resolver, system_resolver
+from checker.links.scheduler import Politeness
+from checker.model import LinkResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_OPTIONS = [
+    click.option(
+        "--max-concurrency",
+        type=click.IntRange(1, 512),
+        default=32,
+        show_default=True,
+        help="Links checked at once, in all.",
+    ),
+    click.option(
+        "--host-concurrency",
+        type=click.IntRange(1, 64),
+        default=2,
+        show_default=True,
+        help="Links checked at once on one host.",
+    ),
+    click.option(
+        "--host-interval",
+        type=click.FloatRange(0),
+        default=0.25,
+        show_default=True,
+        help="Seconds between two requests to one host.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(1),
+        default=20.0,
+        show_default=True,
+        help="Total seconds per URL (every hop, retry and byte).",
+    ),
+    click.option(
+        "--state",
+        "state_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_STATE,
+        show_default=True,
+        help="SQLite file remembering checks across runs.",
+    ),
+    click.option("--no-state", is_flag=True, help="Remember nothing across runs."),
+    click.option(
+        "--confirm-checks",
+        type=click.IntRange(1),
+        default=3,
+        show_default=True,
+        help="Failed checks before a link is dead.",
+    ),
+    click.option(
+        "--confirm-days",
+        type=click.FloatRange(0),
+        default=3.0,
+        show_default=True,
+        help="Days the failed checks must span.",
+    ),
+    click.option(
+        "--confirm-now", is_flag=True, help="Accept a single failed check as dead (one-off runs)."
+    ),
+    click.option(
+        "--alive-ttl",
+        type=click.FloatRange(0),
+        default=7.0,
+        show_default=True,
+        help="Days an alive result is reused before re-checking.",
+    ),
+    click.option("--recheck-all", is_flag=True, help="Ignore the TTL; check every link."),
+    click.option(
+        "--allow-private", is_flag=True, help="Allow loopback, private and link-local targets."
+    ),
+    click.option(
+        "--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching REGEX (repeatable)."
+    ),
+    click.option("--user-agent", default=None, help="User-Agent header to send."),
+    click.option("--no-probe", is_flag=True, help="Skip the random-path soft-404 probe per host."),
+    click.option(
+        "--resolve",
+        "resolves",
+        multiple=True,
+        metavar="HOST=IP",
+        help="Resolve HOST to IP instead of asking DNS (repeatable, like curl).",
+    ),
+]
+
+
+def link_options(func: F) -> F:
+    for option in reversed(_OPTIONS):
+        func = option(func)
+    return func
+
+
+def link_config(opts: dict[str, Any]) -> LinkConfig:
+    fetch = FetchConfig(
+        deadline=opts["timeout"],
+        allow_private=opts["allow_private"],
+        connect_timeout=min(10.0, opts["timeout"]),
+        read_timeout=min(15.0, opts["timeout"]),
+    )
+    if opts["user_agent"]:
+        fetch = FetchConfig(**{**_fields(fetch), "user_agent": opts["user_agent"]})
+    return LinkConfig(
+        fetch=fetch,
+        politeness=Politeness(
+            opts["max_concurrency"], opts["host_concurrency"], opts["host_interval"]
+        ),
+        policy=Policy(
+            opts["confirm_checks"],
+            opts["confirm_days"],
+            dt.timedelta(days=opts["alive_ttl"]),
+            opts["confirm_now"],
+        ),
+        state_path=None if opts["no_state"] else opts["state_path"],
+        recheck_all=opts["recheck_all"],
+        probe=not opts["no_probe"],
+        exclude=tuple(opts["exclude"]),
+    )
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    import dataclasses
+
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+
+def resolver(resolves: tuple[str, ...]) -> Resolver | None:
+    if not resolves:
+        return None
+    table: dict[str, list[str]] = {}
+    for item in resolves:
+        host, sep, ip = item.partition("=")
+        if not sep or not host or not ip:
+            raise click.BadParameter(f"{item!r} is not HOST=IP", param_hint="--resolve")
+        table.setdefault(host.strip().lower(), []).append(ip.strip())
+
+    def resolve(host: str) -> list[str]:
+        return table.get(host.lower()) or system_resolver(host)
+
+    return resolve
+
+
+class ProgressDisplay:
+    """A rich progress bar on a terminal; a plain line every ``every`` seconds in CI."""
+
+    def __init__(self, total: int, every: float = 10.0) -> None:
+        self.total = total
+        self.every = every
+        self.done = 0
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._last = time.monotonic()
+        self._bar: Any = None
+        self._task: Any = None
+        if sys.stderr.isatty() and total:
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(transient=True)
+            self._task = self._bar.add_task("checking links", total=total)
+            self._bar.start()
+
+    def __call__(self, url: str, result: LinkResult) -> None:
+        with self._lock:
+            self.done += 1
+            self.counts[result.status.value] += 1
+            if self._bar is not None:
+                self._bar.update(self._task, completed=self.done)
+            elif time.monotonic() - self._last >= self.every or self.done == self.total:
+                self._last = time.monotonic()
+                click.echo(f"links: {self.done}/{self.total} checked ({self.summary()})", err=True)
+
+    def summary(self) -> str:
+        return ", ".join(f"{n} {status}" for status, n in self.counts.most_common())
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def progress_for(total: int) -> tuple[Progress, Callable[[], None]]:
+    display = ProgressDisplay(total)
+    return display, display.close

@@ -1,0 +1,502 @@
+"""Fetching one URL the way a careful link checker does, within hard limits.
+
+HEAD first; any failure is confirmed with a GET (servers answering HEAD with 404/405 but
+GET with 200 are common), and with ``read_body`` the GET always follows to read the page
+(title, soft-404 and parking signals, publication date).  Redirects are followed by hand
+so that every hop is vetted by :mod:`checker.links.safety` and recorded as a
+:class:`~checker.model.Hop`.  A total deadline covers every hop, retry and body byte: the
+clock is checked between reads, read timeouts never exceed the time left, and a watchdog
+shuts the sockets down when the deadline passes (so a server trickling its headers cannot
+hold the check either).  Bodies are read raw and inflated by hand with a cap on the
+decompressed size, so neither a huge page nor a gzip bomb can exhaust memory.
+
+Error codes: ``dns``, ``refused``, ``timeout``, ``reset``, ``tls``, ``unreachable``,
+``connection``, ``too-many-redirects``, ``redirect-loop``, ``bad-redirect``, ``unsafe``,
+``invalid-url``; ``too-large`` marks a hop whose body was cut at the cap (informative only).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import datetime as dt
+import email.utils
+import errno
+import html
+import re
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from http.client import HTTPException
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import charset_normalizer
+import requests
+from requests import exceptions as rex
+from requests.cookies import RequestsCookieJar
+from urllib3 import exceptions as u3
+
+from checker import __version__
+from checker.links import safety
+from checker.model import Hop
+
+USER_AGENT = f"citecheck/{__version__} (+https://github.com/citecheck/citecheck)"
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "content-language",
+                "location", "retry-after", "server", "cf-mitigated", "last-modified",
+                "www-authenticate", "x-robots-tag")  # fmt: skip
+_TEXT_TYPES = ("text/", "html", "xml")
+_RETRIED = ("timeout", "reset")
+_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+_NO_HEADERS: Mapping[str, Mapping[str, str]] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    """Limits and manners of a fetch (times in seconds)."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 15.0  #: per socket read; never more than the time left
+    deadline: float = 20.0  #: total per URL: every hop, retry, wait and body byte
+    max_redirects: int = 10
+    body_cap: int = 256 * 1024  #: decoded bytes kept (enough for the title and signals)
+    user_agent: str = USER_AGENT
+    #: Extra headers by domain (a domain also matches its subdomains), e.g. a browser-like
+    #: User-Agent for a site known to wall off bots.
+    domain_headers: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _NO_HEADERS)
+    allow_private: bool = False  #: contact loopback/private addresses (tests, intranets)
+    allow_networks: tuple[str, ...] = ()  #: networks (CIDR) treated as public
+    max_attempts: int = 3  #: GET attempts for 5xx, 429, timeouts and resets
+    backoff: float = 1.0  #: first wait between attempts, doubled each time
+    max_retry_after: float = 30.0  #: a longer Retry-After means: do not retry now
+    head_first: bool = True
+    read_body: bool = True  #: GET the page even when HEAD succeeded
+
+    def headers_for(self, host: str) -> dict[str, str]:
+        """Request headers for ``host``; only encodings the capped reader can undo."""
+        headers = {"User-Agent": self.user_agent, "Accept": _ACCEPT}
+        host = host.lower().rstrip(".")
+        for domain, extra in self.domain_headers.items():
+            if host == domain.lower() or host.endswith("." + domain.lower()):
+                headers.update(extra)
+        return {**headers, "Accept-Encoding": "gzip, deflate"}
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What fetching one URL produced; ``error`` is empty when an answer came back."""
+
+    url: str
+    hops: tuple[Hop, ...] = ()
+    final_url: str = ""
+    status: int | None = None  #: of the final exchange (a redirect status on loops)
+    error: str = ""
+    detail: str = ""  #: the underlying error, for people
+    #: The KEPT_HEADERS of the final answer, lower-case names.
+    headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    body: str = ""  #: decoded text of the first ``body_cap`` bytes (GET only)
+    title: str = ""
+    truncated: bool = False  #: the body was cut at the cap
+    body_bytes: int = 0  #: decoded bytes kept
+    wire_bytes: int = 0  #: bytes read from the socket for the final body
+    redirects: tuple[int, ...] = ()  #: statuses of the redirects of the final chain
+    method: str = ""  #: of the final exchange
+    attempts: int = 0  #: GET attempts
+    elapsed_ms: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return _ok(self.status, self.error)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+@dataclass
+class _Result:
+    method: str
+    url: str
+    status: int | None = None
+    error: str = ""
+    detail: str = ""
+    headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    body: bytes = b""
+    truncated: bool = False
+    wire: int = 0
+    redirects: list[int] = field(default_factory=list)
+
+
+def _ok(status: int | None, error: str) -> bool:
+    return not error and status is not None and status < 400
+
+
+class _Run:
+    """One fetch's state: deadline and watchdog, pinned adapters, cookies, hops."""
+
+    def __init__(self, config: FetchConfig, resolver: safety.Resolver,
+                 clock: Callable[[], float], session: requests.Session | None) -> None:  # fmt: skip
+        self.config, self.resolver, self.clock = config, resolver, clock
+        self.started = clock()
+        self.deadline = self.started + config.deadline
+        self.jar = session.cookies if session is not None else RequestsCookieJar()
+        self.session_headers = dict(session.headers) if session is not None else {}
+        self.hops: list[Hop] = []
+        self.attempts = 0
+        self.expired = False
+        self._adapters: dict[str, safety.PinnedAdapter] = {}
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(config.deadline, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return 0.0 if self.expired else self.deadline - self.clock()
+
+    def _track(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def adapter(self, ip: str) -> safety.PinnedAdapter:
+        if ip not in self._adapters:
+            self._adapters[ip] = safety.PinnedAdapter(ip, on_socket=self._track)
+        return self._adapters[ip]
+
+    def close(self) -> None:
+        self._timer.cancel()
+        for adapter in self._adapters.values():
+            adapter.close()
+
+    def cookie_state(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple(sorted((c.domain, c.name, c.value or "") for c in self.jar))
+
+
+def fetch(
+    url: str,
+    config: FetchConfig | None = None,
+    session: requests.Session | None = None,
+    resolver: safety.Resolver | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> FetchOutcome:
+    """Fetch ``url``: HEAD, then GET to confirm a failure or read the page; retry 5xx,
+    429, timeouts and resets with backoff; never beyond ``config.deadline``.
+
+    ``session`` lends its headers and cookie jar (connections are always made through a
+    pinned adapter); ``resolver`` maps host names to addresses (default: the system's).
+    """
+    config = config or FetchConfig()
+    run = _Run(config, resolver or safety.system_resolver, clock, session)
+    try:
+        result = _Result("HEAD", url)
+        if config.head_first:
+            result = _chain(run, "HEAD", url)
+            final = result.error in ("unsafe", "invalid-url", "bad-redirect")
+            if final or (_ok(result.status, result.error) and not config.read_body):
+                return _outcome(run, url, result)
+        for attempt in range(1, config.max_attempts + 1):
+            run.attempts = attempt
+            result = _chain(run, "GET", url)
+            wait = _retry_wait(run, result, attempt)
+            if wait is None:
+                break
+            sleep(wait)
+        return _outcome(run, url, result)
+    finally:
+        run.close()
+
+
+def _retry_wait(run: _Run, result: _Result, attempt: int) -> float | None:
+    """Seconds to wait before another attempt, or None for no retry."""
+    config = run.config
+    status = result.status or 0
+    server_side = status == 429 or (status >= 500 and status not in (501, 505))
+    if attempt >= config.max_attempts or not (server_side or result.error in _RETRIED):
+        return None
+    after = parse_retry_after(result.headers.get("retry-after", ""))
+    if after is not None and after > config.max_retry_after:
+        return None
+    wait = after if after is not None else config.backoff * 2 ** (attempt - 1)
+    return wait if wait < run.remaining() - 0.5 else None
+
+
+def parse_retry_after(value: str, now: dt.datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None if absent."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    return max(0.0, (when.astimezone(dt.UTC) - now).total_seconds())
+
+
+def _chain(run: _Run, method: str, url: str) -> _Result:
+    """Send ``method`` to ``url`` and follow redirects by hand, vetting every hop."""
+    current, redirects = url, list[int]()
+    seen = {(url, run.cookie_state())}
+    while True:
+        started, result = run.clock(), _Result(method, current, redirects=redirects)
+        try:
+            response = _send(run, method, current, result)
+        except _Stop as stop:
+            result.error, result.detail = stop.args
+            run.hops.append(_hop(run, result, started))
+            return result
+        location = response.headers.get("location", "")
+        if result.status in REDIRECT_CODES and location:
+            _discard(response, run)
+            run.hops.append(_hop(run, result, started, location))
+            redirects.append(result.status or 0)
+            target = _join(current, location)
+            if not target:
+                return _fail(run, result, "bad-redirect", f"redirect to {location!r}")
+            if len(redirects) > run.config.max_redirects:
+                limit = run.config.max_redirects
+                return _fail(run, result, "too-many-redirects", f"more than {limit} redirects")
+            if (target, run.cookie_state()) in seen:
+                return _fail(run, result, "redirect-loop", f"{target} was already visited")
+            seen.add((target, run.cookie_state()))
+            current = target
+            continue
+        content_type = result.headers.get("content-type", "").lower()
+        if method == "GET" and (not content_type or any(t in content_type for t in _TEXT_TYPES)):
+            _read_body(run, response, result)
+        else:
+            _discard(response, run)
+        run.hops.append(_hop(run, result, started))
+        return result
+
+
+def _join(base: str, location: str) -> str:
+    """The absolute http(s) URL a Location header points to ("" if unusable)."""
+    try:
+        target = urljoin(base, location.strip())
+        return target if urlsplit(target).scheme.lower() in ("http", "https") else ""
+    except ValueError:
+        return ""
+
+
+def _fail(run: _Run, result: _Result, error: str, detail: str) -> _Result:
+    result.error, result.detail = error, detail
+    run.hops[-1] = replace(run.hops[-1], error=error)
+    return result
+
+
+def _hop(run: _Run, result: _Result, started: float, location: str = "") -> Hop:
+    error = result.error or ("too-large" if result.truncated else "")
+    elapsed = int((run.clock() - started) * 1000)
+    return Hop(result.method, result.url, result.status, error, location, elapsed)
+
+
+class _Stop(Exception):
+    """An exchange that ended without a usable answer: (error code, detail)."""
+
+
+def _send(run: _Run, method: str, url: str, result: _Result) -> requests.Response:
+    """One request, to the vetted address of the URL's host; the response is streamed."""
+    config = run.config
+    try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL with a host")
+        # citecheck's own headers win: a session must not ask for encodings we cannot cap.
+        headers = {**run.session_headers, **config.headers_for(parts.hostname)}
+        prepared = requests.Request(method, url, headers=headers, cookies=run.jar).prepare()
+        host = urlsplit(prepared.url or "").hostname or parts.hostname
+    except (ValueError, rex.RequestException, u3.LocationParseError) as exc:
+        raise _Stop("invalid-url", str(exc)) from exc
+    try:
+        allow = config.allow_networks
+        ip = safety.vet_host(host, run.resolver, allow_private=config.allow_private, allow=allow)
+    except safety.UnsafeTarget as exc:
+        raise _Stop("unsafe", str(exc)) from exc
+    except (OSError, UnicodeError) as exc:
+        raise _Stop("dns", f"{host}: {exc}") from exc
+    left = run.remaining()
+    if left <= 0.05:
+        raise _Stop("timeout", "no complete answer before the deadline")
+    timeout = (min(config.connect_timeout, left), min(config.read_timeout, left))
+    try:
+        response = run.adapter(ip).send(prepared, stream=True, timeout=timeout, proxies={})
+    except (rex.RequestException, OSError, HTTPException, u3.HTTPError) as exc:
+        raise _Stop(*_error(run, exc)) from exc
+    if run.expired:  # the watchdog cut the answer short: whatever arrived is incomplete
+        response.close()
+        raise _Stop("timeout", "no complete answer before the deadline")
+    run.jar.update(response.cookies)
+    result.status = response.status_code
+    kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    result.headers = MappingProxyType(kept)
+    return response
+
+
+def _discard(response: requests.Response, run: _Run) -> None:
+    """Close a response whose body is not wanted (a short one is drained for reuse)."""
+    raw: Any = response.raw
+    try:
+        head = response.request is not None and response.request.method == "HEAD"
+        length = 0 if head else int(response.headers.get("content-length", "-1"))
+        if 0 <= length <= 65536 and run.remaining() > 0.5:
+            raw.read(decode_content=False)  # to the end, so the connection can be reused
+            raw.release_conn()
+            return
+    except (ValueError, OSError, HTTPException, u3.HTTPError):
+        pass
+    response.close()
+
+
+def _read_body(run: _Run, response: requests.Response, result: _Result) -> None:
+    """Read at most ``body_cap`` decoded bytes, checking the deadline between reads."""
+    cap = run.config.body_cap
+    raw: Any = response.raw
+    inflater = safety.CappedInflater(response.headers.get("content-encoding", ""))
+    read = getattr(raw, "read1", raw.read)  # read1 (urllib3 >= 2.1) returns what has arrived
+    out = bytearray()
+    complete = False
+    try:
+        while run.remaining() > 0:
+            chunk: bytes = read(65536, decode_content=False)
+            if not chunk:
+                complete = not run.expired
+                break
+            result.wire += len(chunk)
+            out += inflater.feed(chunk, cap + 1 - len(out))
+            if len(out) > cap or result.wire > 4 * cap + 65536:
+                result.truncated = True
+                break
+        if not complete and not result.truncated:
+            result.error, result.detail = "timeout", "the page did not load before the deadline"
+    except (rex.RequestException, OSError, HTTPException, u3.HTTPError) as exc:
+        result.error, result.detail = _error(run, exc)
+    result.body = bytes(out[:cap])
+    if complete:
+        raw.release_conn()
+    else:
+        response.close()
+
+
+_ERROR_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
+    ("tls", (rex.SSLError, u3.SSLError, ssl.SSLError)),
+    ("refused", (ConnectionRefusedError,)),
+    ("timeout", (rex.Timeout, u3.ReadTimeoutError, TimeoutError)),
+    ("invalid-url", (rex.InvalidURL, rex.InvalidSchema, rex.MissingSchema, UnicodeError)),
+    ("dns", (socket.gaierror,)),
+    ("reset", (ConnectionError, HTTPException, u3.ProtocolError)),
+)
+
+
+def _error(run: _Run, exc: BaseException) -> tuple[str, str]:
+    """The short code of a failed exchange, and the message of its root cause."""
+    chain = [exc]
+    while len(chain) < 12:
+        current = chain[-1]
+        linked = [current.__cause__, getattr(current, "reason", None), *current.args]
+        following = next((e for e in linked if isinstance(e, BaseException)), None)
+        following = following or current.__context__
+        if following is None or following in chain:
+            break
+        chain.append(following)
+    root = chain[-1]
+    detail = (root.strerror if isinstance(root, OSError) else None) or str(root)
+    if run.remaining() <= 0:
+        return "timeout", "no complete answer before the deadline"
+    for code, kinds in _ERROR_KINDS:
+        if any(isinstance(cause, kinds) for cause in chain):
+            return code, detail or type(root).__name__
+    unreachable = (errno.ENETUNREACH, errno.EHOSTUNREACH)
+    if any(isinstance(c, OSError) and c.errno in unreachable for c in chain):
+        return "unreachable", detail
+    return "connection", detail or type(root).__name__
+
+
+def _outcome(run: _Run, url: str, result: _Result) -> FetchOutcome:
+    text = decode_html(result.body, result.headers.get("content-type", "")) if result.body else ""
+    return FetchOutcome(
+        url=url,
+        hops=tuple(run.hops),
+        final_url=result.url,
+        status=result.status,
+        error=result.error,
+        detail=result.detail,
+        headers=result.headers,
+        body=text,
+        title=extract_title(text),
+        truncated=result.truncated,
+        body_bytes=len(result.body),
+        wire_bytes=result.wire,
+        redirects=tuple(result.redirects),
+        method=result.method,
+        attempts=run.attempts,
+        elapsed_ms=int((run.clock() - run.started) * 1000),
+    )
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+#: WHATWG: labels a browser decodes as windows-1252.
+_AS_1252 = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"})
+
+
+def _codec(label: str) -> str | None:
+    label = label.strip().lower()
+    label = "cp1252" if label in _AS_1252 else label
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, content_type: str = "") -> str:
+    """Text of a (possibly truncated) page: BOM, declared charset (header, then <meta>),
+    UTF-8, then detection; undecodable bytes are replaced."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if data.startswith(bom):
+            return data.decode(name, errors="replace")
+    labels = [m.group(1) for m in [_HEADER_CHARSET.search(content_type)] if m]
+    labels += [m.group(1).decode("ascii") for m in [_META_CHARSET.search(data[:4096])] if m]
+    for label in labels:
+        codec = _codec(label)
+        if codec is not None:
+            return _decode(data, codec, "replace")
+    try:
+        return _decode(data, "utf-8", "strict")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[:65536]).best()
+    return _decode(data, _codec(best.encoding) if best else None, "replace")
+
+
+def _decode(data: bytes, codec: str | None, errors: str) -> str:
+    decoder = codecs.getincrementaldecoder(codec or "cp1252")(errors)
+    return decoder.decode(data, final=False)  # a sequence cut by the cap is not an error
+
+
+def extract_title(text: str) -> str:
+    """The page's <title>, unescaped, whitespace collapsed, at most 300 characters."""
+    match = _TITLE.search(text)
+    if match is None:
+        return ""
+    return " ".join(html.unescape(match.group(1)).split())[:300]

@@ -1,0 +1,176 @@
+"""The link stage: every http(s) URL of the list checked once, politely, with history.
+
+``check_links`` fetches each distinct URL (reusing alive results younger than the TTL),
+classifies it, probes each host once with a surely-missing path when a soft 404 must be
+ruled out, judges the run's own network from the evidence, and applies the confirmation
+policy from the state file.  An unusable network makes the run inconclusive: every
+result is ``inconclusive`` and nothing is recorded as a failure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from checker.links.classify import classify, probe_url
+from checker.links.fetch import FetchConfig, FetchOutcome, fetch
+from checker.links.history import History, Policy
+from checker.links.outage import NetworkVerdict, judge
+from checker.links.safety import Resolver
+from checker.links.scheduler import Politeness, host_of, run_polite
+from checker.model import LinkResult, LinkStatus, Reference
+
+DEFAULT_STATE = Path(".citecheck/state.sqlite")
+_SCHEMES = ("http://", "https://")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkConfig:
+    """Settings of the link stage (each one a CLI flag)."""
+
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    politeness: Politeness = field(default_factory=Politeness)
+    policy: Policy = field(default_factory=Policy)
+    state_path: Path | None = DEFAULT_STATE  #: None: no memory across runs
+    recheck_all: bool = False
+    probe: bool = True
+    exclude: tuple[str, ...] = ()  #: regular expressions of URLs not to check
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRun:
+    """What the link stage found: a verdict per URL and the network's health."""
+
+    results: Mapping[str, LinkResult]
+    network: NetworkVerdict
+    run_id: str
+    checked: int = 0
+    reused: int = 0
+    trend: tuple[Mapping[str, object], ...] = ()
+
+    @property
+    def inconclusive(self) -> bool:
+        return not self.network.usable
+
+    def for_reference(self, ref: Reference) -> LinkResult | None:
+        return self.results.get(ref.url.strip()) if ref.url.strip() else None
+
+
+Progress = Callable[[str, LinkResult], None]
+
+
+def _pre_verdict(url: str, exclude: Sequence[re.Pattern[str]]) -> LinkResult | None:
+    if any(p.search(url) for p in exclude):
+        return LinkResult(url, LinkStatus.SKIPPED, "excluded", "excluded by --exclude")
+    if not url.lower().startswith(_SCHEMES):
+        return LinkResult(
+            url, LinkStatus.INVALID, "unsupported-scheme", "only http and https URLs are checked"
+        )
+    return None
+
+
+class _Prober:
+    """One random-path probe per host (and extension), computed once and shared."""
+
+    def __init__(self, fetch_one: Callable[[str], FetchOutcome]) -> None:
+        self._fetch = fetch_one
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._done: dict[str, FetchOutcome] = {}
+
+    def __call__(self, url: str) -> FetchOutcome:
+        # The probe copies the cited URL's extension, so pages and PDFs probe apart.
+        host = host_of(url) + PurePosixPath(urlsplit(url).path).suffix.lower()
+        with self._lock:
+            lock = self._locks.setdefault(host, threading.Lock())
+        with lock:
+            if host not in self._done:
+                self._done[host] = self._fetch(probe_url(url))
+            return self._done[host]
+
+
+def check_links(
+    refs: Sequence[Reference],
+    config: LinkConfig | None = None,
+    *,
+    resolver: Resolver | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    progress: Progress | None = None,
+    source: str = "",
+) -> LinkRun:
+    config = config or LinkConfig()
+    exclude = [re.compile(p) for p in config.exclude]
+    titles: dict[str, str] = {}
+    for ref in refs:
+        url = ref.url.strip()
+        if url and not titles.get(url):
+            titles[url] = ref.title
+    results: dict[str, LinkResult] = {}
+    due: list[str] = []
+    history = History(config.state_path or ":memory:", config.policy)
+    started = now()
+    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    try:
+        history.start_run(run_id, started, source)
+        reused_count = 0
+        for url in titles:
+            pre = _pre_verdict(url, exclude)
+            reused = None if pre or config.recheck_all else history.fresh(url, started)
+            if pre is not None:
+                results[url] = pre
+            elif reused is not None:
+                reused_count += 1
+                results[url] = dataclasses.replace(
+                    reused,
+                    detail=f"{reused.detail} (reused: checked {reused.checked_at:%Y-%m-%d})".strip()
+                    if reused.checked_at
+                    else reused.detail,
+                )
+            else:
+                due.append(url)
+
+        def fetch_one(url: str) -> FetchOutcome:
+            return fetch(url, config.fetch, resolver=resolver)
+
+        prober = _Prober(fetch_one)
+
+        def work(url: str) -> LinkResult:
+            outcome = fetch_one(url)
+            probe = prober(url) if config.probe and _wants_probe(outcome) else None
+            return classify(url, outcome, probe, titles.get(url, ""))
+
+        raw = run_polite(due, work, config.politeness, on_done=progress)
+        network = judge(raw)
+        stamp = now()
+        for url in due:
+            result = raw[url]
+            if not network.usable:
+                results[url] = dataclasses.replace(
+                    result,
+                    status=LinkStatus.INCONCLUSIVE,
+                    rule="network-unusable",
+                    detail=network.reason,
+                    checked_at=stamp,
+                )
+            else:
+                results[url] = history.record(result, stamp, run_id)
+        counts: dict[str, int] = {}
+        for result in results.values():
+            counts[result.status.value] = counts.get(result.status.value, 0) + 1
+        history.finish_run(run_id, now(), not network.usable, counts)
+        trend = tuple(history.runs())
+    finally:
+        history.close()
+    return LinkRun(results, network, run_id, len(due), reused_count, trend)
+
+
+def _wants_probe(outcome: FetchOutcome) -> bool:
+    """A probe only matters when the page answered 200: it may be a soft 404."""
+    return outcome.status == 200

@@ -1,0 +1,199 @@
+"""The link stage end to end, through real sockets on loopback: the CLI's verdicts and
+exit codes, SSRF refusal, the outage case, confirmation across runs with an injected
+clock, and TTL reuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from checker.cli import main
+from checker.links.fetch import FetchConfig
+from checker.links.history import Policy
+from checker.links.runner import LinkConfig, check_links
+from checker.links.scheduler import Politeness
+from checker.model import LinkStatus, Reference
+from checker.testing.simweb import SimWeb
+
+CASES = [  # (site, path, expected status on a first run)
+    ("news.example", "/article/real-story", "alive"),
+    ("news.example", "/status/404", "failing"),
+    ("news.example", "/status/410", "failing"),
+    ("news.example", "/chain/301/2", "redirected"),
+    ("news.example", "/to-root", "soft-404"),
+    ("spa.example", "/article/gone-story", "soft-404"),
+    ("parked.example", "/2017/04/13/story", "usurped"),
+    ("botwall.example", "/article/x", "blocked"),
+    ("news.example", "/status/999", "blocked"),
+    ("news.example", "/status/500", "transient"),
+    ("news.example", "/head-405", "alive"),
+]
+
+
+def resolve_args(web: SimWeb) -> list[str]:
+    args = []
+    for host, (ip, _) in web.hosts.items():
+        args += ["--resolve", f"{host}={ip}"]
+    return args
+
+
+def write_list(tmp_path: Path, rows: list[tuple[str, str]]) -> Path:
+    lines = ["id,url,title,access_date"]
+    for i, (url, title) in enumerate(rows, 1):
+        lines.append(f'{i},{url},"{title}",1 May 2019')
+    path = tmp_path / "refs.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run_cli(tmp_path: Path, src: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            str(src),
+            "--out",
+            str(out),
+            "--format",
+            "json",
+            "--timeout",
+            "5",
+            "--state",
+            str(tmp_path / "state.sqlite"),
+            "--host-interval",
+            "0",
+            *args,
+        ],
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return result.exit_code, report, result.output
+
+
+def statuses(report: dict[str, Any]) -> dict[str, str]:
+    return {r["fields"]["url"]: r["link"]["status"] for r in report["references"] if r["link"]}
+
+
+def test_cli_verdicts_with_evidence(simweb: SimWeb, tmp_path: Path) -> None:
+    rows = [(simweb.url(site, path), "Real Story — Example News") for site, path, _ in CASES]
+    src = write_list(tmp_path, rows)
+    code, report, output = run_cli(tmp_path, src, "--allow-private", *resolve_args(simweb))
+    got = statuses(report)
+    expected = {simweb.url(site, path): status for site, path, status in CASES}
+    assert got == expected
+    assert code == 1  # soft-404 and usurped are errors
+    by_url = {r["fields"]["url"]: r for r in report["references"]}
+    dead = by_url[simweb.url("news.example", "/status/404")]["link"]
+    assert dead["http_status"] == 404 and dead["failures"] == 1
+    assert [h["method"] for h in dead["hops"]][:2] == ["HEAD", "GET"]  # GET confirms
+    moved = by_url[simweb.url("news.example", "/chain/301/2")]
+    assert moved["link"]["suggested_url"].endswith("/chain/301/0")
+    assert any(f["code"] == "link-redirected" and f["suggested"] for f in moved["findings"])
+    assert report["summary"]["links"]["alive"] == 2
+    assert "links:" in output  # plain progress lines when not on a terminal
+
+
+def test_failing_becomes_dead_with_confirm_now(simweb: SimWeb, tmp_path: Path) -> None:
+    src = write_list(tmp_path, [(simweb.url("news.example", "/status/404"), "Gone")])
+    _, report, _ = run_cli(tmp_path, src, "--allow-private", "--confirm-now", *resolve_args(simweb))
+    (ref,) = report["references"]
+    assert ref["link"]["status"] == "dead"
+    assert any(f["code"] == "link-dead" and f["severity"] == "error" for f in ref["findings"])
+
+
+def test_private_targets_are_refused_and_never_contacted(simweb: SimWeb, tmp_path: Path) -> None:
+    simweb.clear_log()
+    urls = [
+        simweb.url("news.example", "/article/ssrf"),
+        "http://127.0.0.1:9/admin",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8080/",
+    ]
+    src = write_list(tmp_path, [(u, "x") for u in urls])
+    _, report, _ = run_cli(tmp_path, src, *resolve_args(simweb))
+    assert set(statuses(report).values()) == {"unsafe"}
+    assert simweb.requests == []
+
+
+def test_unusable_network_is_inconclusive_exit_3(simweb: SimWeb, tmp_path: Path) -> None:
+    # Names that resolve nowhere (as on a machine without DNS): no host answers at all.
+    urls = [f"http://site{i}.invalid/page" for i in range(4)]
+    src = write_list(tmp_path, [(u, "x") for u in urls])
+    code, report, output = run_cli(
+        tmp_path, src, "--allow-private", "--confirm-now", *resolve_args(simweb)
+    )
+    assert code == 3
+    assert set(statuses(report).values()) == {"inconclusive"}
+    assert report["summary"]["inconclusive"] is True
+    assert "inconclusive" in output
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    assert db.execute("SELECT COUNT(*) FROM checks").fetchone() == (0,)  # nothing counted
+
+
+def test_host_outage_is_one_finding(simweb: SimWeb, tmp_path: Path) -> None:
+    rows = [(simweb.url("down.example", f"/a{i}"), "x") for i in range(3)]
+    rows.append((simweb.url("news.example", "/article/real-story"), "Real Story"))
+    code, report, _ = run_cli(
+        tmp_path, write_list(tmp_path, rows), "--allow-private", *resolve_args(simweb)
+    )
+    assert code != 3
+    outages = [f for f in report["list_findings"] if f["code"] == "host-outage"]
+    assert len(outages) == 1 and "down.example" in outages[0]["message"]
+    assert list(statuses(report).values()).count("failing") == 3
+
+
+def link_config(tmp_path: Path, **policy: Any) -> LinkConfig:
+    return LinkConfig(
+        fetch=FetchConfig(deadline=5, allow_private=True),
+        politeness=Politeness(host_interval=0),
+        policy=Policy(**policy),
+        state_path=tmp_path / "state.sqlite",
+    )
+
+
+def test_confirmation_across_nights_with_injected_clock(simweb: SimWeb, tmp_path: Path) -> None:
+    refs = [Reference("1", url=simweb.url("news.example", "/status/410"), title="x")]
+    config = link_config(tmp_path)
+    night = dt.datetime(2026, 11, 1, 3, tzinfo=dt.UTC)
+    seen = []
+    for day in range(4):
+        when = night + dt.timedelta(days=day)
+        run = check_links(refs, config, resolver=simweb.resolver, now=lambda w=when: w)
+        seen.append(run.results[refs[0].url].status)
+    assert seen == [LinkStatus.FAILING] * 3 + [LinkStatus.DEAD]
+
+
+def test_alive_results_reused_within_ttl(simweb: SimWeb, tmp_path: Path) -> None:
+    url = simweb.url("blog.example", "/article/ttl-story")
+    refs = [Reference("1", url=url, title="Ttl Story")]
+    config = link_config(tmp_path)
+    night = dt.datetime(2026, 11, 1, 3, tzinfo=dt.UTC)
+    simweb.clear_log()
+    first = check_links(refs, config, resolver=simweb.resolver, now=lambda: night)
+    hits = len(simweb.requests_to("blog.example"))
+    assert first.results[url].status is LinkStatus.ALIVE and hits >= 1
+    later = night + dt.timedelta(days=2)
+    second = check_links(refs, config, resolver=simweb.resolver, now=lambda: later)
+    assert second.reused == 1 and second.checked == 0
+    assert len(simweb.requests_to("blog.example")) == hits  # nothing re-fetched
+    third = check_links(
+        refs, config, resolver=simweb.resolver, now=lambda: night + dt.timedelta(days=8)
+    )
+    assert third.checked == 1
+
+
+@pytest.mark.parametrize("offline", [True, False])
+def test_offline_never_fetches(simweb: SimWeb, tmp_path: Path, offline: bool) -> None:
+    simweb.clear_log()
+    src = write_list(tmp_path, [(simweb.url("news.example", "/article/offline"), "x")])
+    args = ["--offline"] if offline else ["--allow-private", *resolve_args(simweb)]
+    _, report, _ = run_cli(tmp_path, src, *args)
+    assert (simweb.requests == []) is offline
+    assert (report["references"][0]["link"] is None) is offline
