@@ -34,7 +34,7 @@ unit: $(STAMP)
 
 ## demo: the full pipeline against the local simulated web (loopback only)
 demo: $(STAMP)
-	$(BIN)/python -m bench.demo
+	$(BIN)/python -m checker.testing.demo reports/demo
 
 ## bench: benchmarks (print a table)
 bench: $(STAMP)

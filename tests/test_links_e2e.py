@@ -197,3 +197,34 @@ def test_offline_never_fetches(simweb: SimWeb, tmp_path: Path, offline: bool) ->
     _, report, _ = run_cli(tmp_path, src, *args)
     assert (simweb.requests == []) is offline
     assert (report["references"][0]["link"] is None) is offline
+
+
+def test_content_drift_and_page_date(simweb: SimWeb, tmp_path: Path) -> None:
+    rows = [
+        (simweb.url("news.example", "/drifted"), "Original Article Title"),
+        (simweb.url("news.example", "/article/kept-title"), "Kept Title"),
+    ]
+    lines = ["id,url,title,date,access_date"]
+    lines.append(f'1,{rows[0][0]},"{rows[0][1]}",14 March 2019,1 May 2019')
+    lines.append(f'2,{rows[1][0]},"{rows[1][1]}",1 June 2018,1 May 2019')
+    src = tmp_path / "refs.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, report, _ = run_cli(tmp_path, src, "--allow-private", *resolve_args(simweb))
+    first, second = report["references"]
+    drift = [f for f in first["findings"] if f["code"] == "content-drift"]
+    assert len(drift) == 1 and "Completely Different Story" in drift[0]["message"]
+    assert not any(f["code"] == "content-drift" for f in second["findings"])
+    # The article states 2019-03-14 (JSON-LD and meta); reference 2 cites 1 June 2018.
+    (mismatch,) = [f for f in second["findings"] if f["code"] == "publication-date-mismatch"]
+    assert mismatch["suggested"] == {"date": "14 March 2019"}
+    assert not any(f["code"] == "publication-date-mismatch" for f in first["findings"])
+
+
+def test_demo_runs_the_whole_pipeline(tmp_path: Path) -> None:
+    from checker.testing.demo import run
+
+    assert run(tmp_path) == 0
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    found = set(report["summary"]["links"])
+    assert {"alive", "dead", "soft-404", "usurped", "blocked", "transient", "redirected"} <= found
+    assert (tmp_path / "index.html").exists() and (tmp_path / "demo-references.csv").exists()

@@ -123,11 +123,10 @@ def classify(
     url: str, outcome: FetchOutcome, probe: FetchOutcome | None = None, cited_title: str = ""
 ) -> LinkResult:
     """The verdict on ``url`` from its fetch ``outcome`` and, when given, the outcome of
-    :func:`probe_url` on the same host.  ``cited_title`` only adds drift to the detail."""
+    :func:`probe_url` on the same host.  ``cited_title`` is accepted for callers' symmetry;
+    title drift is reported as its own finding (``content-drift``) by the link stage."""
     status, rule, detail = _verdict(url, outcome, probe)
     suggested = outcome.final_url if status is LinkStatus.REDIRECTED else ""
-    if cited_title and outcome.title and drifted(cited_title, outcome.title):
-        detail += f"; the page title no longer matches the cited title ({outcome.title!r})"
     alive = status in (LinkStatus.ALIVE, LinkStatus.REDIRECTED)
     return LinkResult(
         url=url,

@@ -1,0 +1,88 @@
+"""``make demo``: the whole pipeline against the simulated web, on loopback only.
+
+Starts :class:`~checker.testing.simweb.SimWeb`, writes a demo reference list whose URLs
+point at its sites (alive pages, dead ones, soft 404s, a parked domain, a bot wall, a
+flaky server, a moved page, a drifted title, date faults), and runs ``citecheck check``
+on it with ``--allow-private`` (the simulated web *is* on loopback), ``--resolve`` for
+its host names and ``--confirm-now`` (a one-off run has no earlier nights to confirm
+against).  Reports go to ``reports/demo/``.  Nothing leaves 127.0.0.0/8.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from checker.cli import main as cli
+from checker.testing.simweb import SimWeb
+
+#: (site, path, title, work, date, access_date)
+DEMO: list[tuple[str, str, str, str, str, str]] = [
+    ("news.example", "/article/real-story", "Real Story — Example News", "Example News",
+     "14 March 2019", "20 March 2019"),
+    ("news.example", "/article/purge-report", "Purge Report — Example News", "Example News",
+     "14 March 2019", "2 April 2019"),
+    ("news.example", "/status/404", "Chechnya detains 100 gay men", "Example News",
+     "10 April 2017", "16 April 2017"),
+    ("news.example", "/status/410", "Rights group report withdrawn", "Example News",
+     "26 May 2017", "27 May 2017"),
+    ("news.example", "/to-root", "Russia investigates 'gay purge'", "Example News",
+     "26 May 2017", "27 May 2017"),
+    ("spa.example", "/2017/05/25/camp-destroyed", "Camp has been destroyed", "Pink Paper",
+     "25 May 2017", "31 May 2017"),
+    ("parked.example", "/2019/01/11/new-purge", "Chechnya launches new purge", "Parked Times",
+     "11 January 2019", "14 January 2019"),
+    ("botwall.example", "/a/29960776.html", "Complaint filed with European court", "Radio",
+     "24 May 2019", "28 June 2019"),
+    ("flaky.example", "/story?fail=5", "Flaky server story", "Flaky Post",
+     "1 May 2019", "2 May 2019"),
+    ("news.example", "/chain/301/2", "Chain End — Example News", "Example News",
+     "14 March 2019", "20 March 2019"),
+    ("news.example", "/drifted", "Activists helping gays escape face threats", "Example News",
+     "29 May 2019", "28 June 2019"),
+    ("news.example", "/article/osce-report", "Osce Report — Example News", "Example News",
+     "December 21, 2018", "13 January 2018"),
+    ("down.example", "/news/1", "A story on a host that is down", "Down Daily",
+     "1 May 2019", "2 May 2019"),
+    ("down.example", "/news/2", "Another story on the host that is down", "Down Daily",
+     "2 May 2019", "3 May 2019"),
+    ("news.example", "/status/503", "Server error story", "Example News",
+     "1 May 2019", "2 May 2019"),
+]
+
+
+def write_demo_list(web: SimWeb, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "url", "title", "work", "date", "access_date"])
+        for index, (site, route, title, work, date, access) in enumerate(DEMO, 1):
+            writer.writerow([index, web.url(site, route), title, work, date, access])
+
+
+def run(out_dir: Path) -> int:
+    with SimWeb() as web, tempfile.TemporaryDirectory() as tmp:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        refs = out_dir / "demo-references.csv"
+        write_demo_list(web, refs)
+        args = ["check", str(refs), "--out", str(out_dir), "--allow-private", "--confirm-now",
+                "--state", str(Path(tmp) / "state.sqlite"), "--timeout", "5",
+                "--fail-on", "never"]
+        for host, (ip, _) in web.hosts.items():
+            args += ["--resolve", f"{host}={ip}"]
+        result = CliRunner().invoke(cli, args)
+        print(result.output, end="")
+        print(f"demo report: {out_dir / 'index.html'}")
+        return result.exit_code
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("reports/demo")
+    sys.exit(run(out))
+
+
+if __name__ == "__main__":
+    main()
