@@ -12,6 +12,8 @@ import enum
 from pathlib import Path
 
 from checker import __version__
+from checker.archive.findings import archive_findings
+from checker.archive.rescue import RescueConfig, rescue
 from checker.checks import CheckConfig, problem_findings, run_checks
 from checker.importers import InputFormat, load
 from checker.links.findings import link_findings
@@ -49,6 +51,7 @@ def check_import(
     config: CheckConfig | None = None,
     *,
     links: LinkConfig | None = None,
+    archive: RescueConfig | None = None,
     resolver: Resolver | None = None,
     progress: Progress | None = None,
     fail_on: str = "error",
@@ -65,6 +68,10 @@ def check_import(
             imported.references, links, resolver=resolver, progress=progress, source=imported.source
         )
         findings.extend(link_findings(imported.references, link_run))
+    archive_run = None
+    if link_run is not None and archive is not None and not link_run.inconclusive:
+        archive_run = rescue(imported.references, dict(link_run.results), archive)
+        findings.extend(archive_findings(imported.references, archive_run, link_run.results))
     run = RunInfo(
         tool_version=__version__,
         started=started,
@@ -84,6 +91,8 @@ def check_import(
         links=link_run.results if link_run else {},
         inconclusive=link_run.inconclusive if link_run else False,
         trend=link_run.trend if link_run else (),
+        archives=archive_run.results if archive_run else {},
+        existing_archives=archive_run.existing if archive_run else {},
     )
 
 
@@ -93,6 +102,7 @@ def check_file(
     config: CheckConfig | None = None,
     *,
     links: LinkConfig | None = None,
+    archive: RescueConfig | None = None,
     resolver: Resolver | None = None,
     progress: Progress | None = None,
     fail_on: str = "error",
@@ -103,6 +113,7 @@ def check_file(
         load(path, fmt),
         config,
         links=links,
+        archive=archive,
         resolver=resolver,
         progress=progress,
         fail_on=fail_on,

@@ -17,7 +17,13 @@ import click
 
 from checker import __version__, api
 from checker.checks import WEB_FLOOR, CheckConfig
-from checker.cli_links import link_config, link_options, progress_for, resolver
+from checker.cli_links import (
+    link_config,
+    link_options,
+    progress_for,
+    rescue_config,
+    resolver,
+)
 from checker.importers import InputFormat, load
 from checker.importers.merge import merge
 from checker.model import CheckResult, Finding, Severity
@@ -114,6 +120,7 @@ def check_command(
         ignore=frozenset(ignored),
     )
     links = None if offline else link_config(link_opts)
+    archive = None if links is None else rescue_config(link_opts, links)
     resolve = resolver(link_opts["resolves"])
     started = dt.datetime.now(dt.UTC)
     imported = load(input_path, fmt)
@@ -124,6 +131,7 @@ def check_command(
             imported,
             config,
             links=links,
+            archive=archive,
             resolver=resolve,
             progress=display,
             fail_on=fail_on,

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import click
 
+from checker.archive.client import WAYBACK, ArchiveConfig
+from checker.archive.rescue import RescueConfig
 from checker.links.fetch import FetchConfig
 from checker.links.history import Policy
 from checker.links.runner import DEFAULT_STATE, LinkConfig, Progress
@@ -94,6 +96,26 @@ _OPTIONS = [
     ),
     click.option("--user-agent", default=None, help="User-Agent header to send."),
     click.option("--no-probe", is_flag=True, help="Skip the random-path soft-404 probe per host."),
+    click.option("--no-archive", is_flag=True, help="Skip the archive stage (no Wayback lookups)."),
+    click.option(
+        "--wayback-url",
+        default=WAYBACK,
+        show_default=True,
+        metavar="URL",
+        help="Wayback Machine endpoint (a mirror or a local double).",
+    ),
+    click.option(
+        "--archive-all",
+        is_flag=True,
+        help="Also find captures for alive links without an archive_url.",
+    ),
+    click.option(
+        "--archive-rate",
+        type=click.FloatRange(0.1, 600),
+        default=24.0,
+        show_default=True,
+        help="Archive calls per minute, at most.",
+    ),
     click.option(
         "--resolve",
         "resolves",
@@ -135,6 +157,18 @@ def link_config(opts: dict[str, Any]) -> LinkConfig:
         probe=not opts["no_probe"],
         exclude=tuple(opts["exclude"]),
     )
+
+
+def rescue_config(opts: dict[str, Any], links: LinkConfig) -> RescueConfig | None:
+    if opts["no_archive"]:
+        return None
+    base = opts["wayback_url"].rstrip("/")
+    client = (
+        ArchiveConfig(rate_per_minute=opts["archive_rate"])
+        if base == WAYBACK
+        else ArchiveConfig.for_endpoint(base, rate_per_minute=opts["archive_rate"])
+    )
+    return RescueConfig(client=client, archive_all=opts["archive_all"], state_path=links.state_path)
 
 
 def _fields(obj: Any) -> dict[str, Any]:

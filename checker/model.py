@@ -259,10 +259,16 @@ class CheckResult:
     links: Mapping[str, LinkResult] = field(default_factory=lambda: _NO_LINKS)
     inconclusive: bool = False  #: the link stage could not judge (network unusable)
     trend: tuple[Mapping[str, Any], ...] = ()  #: past runs from the state file, oldest first
+    archives: Mapping[str, ArchiveResult] = field(default_factory=lambda: _NO_LINKS)
+    existing_archives: Mapping[str, ExistingArchive] = field(default_factory=lambda: _NO_LINKS)
 
     def link_of(self, ref: Reference) -> LinkResult | None:
         url = ref.url.strip()
         return self.links.get(url) if url else None
+
+    def archive_of(self, ref: Reference) -> ArchiveResult | None:
+        url = ref.url.strip()
+        return self.archives.get(url) if url else None
 
     def findings_by_ref(self) -> dict[str | None, list[Finding]]:
         grouped: dict[str | None, list[Finding]] = {}
@@ -341,3 +347,61 @@ class LinkResult:
     failures: int = 0  #: consecutive failed checks so far (confirmation count)
     failing_since: dt.datetime | None = None
     suggested_url: str = ""  #: for REDIRECTED: the new URL
+
+
+class ArchiveStatus(enum.StrEnum):
+    """What the archive stage found for one cited URL."""
+
+    FOUND = "found"  #: a validated capture
+    NONE = "none"  #: the archive has no usable capture
+    PENDING = "pending"  #: not looked up: lookups stopped (rate limited) or failed
+    BLOCKED = "blocked"  #: the site is excluded from the archive
+    SKIPPED = "skipped"  #: not looked up (link alive, inconclusive run, --no-archive)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A capture the archive stage examined, and what it concluded."""
+
+    timestamp: str
+    url: str
+    accepted: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A validated capture to cite: where, when, how far from the access-date, and why."""
+
+    url: str  #: the playback URL to put in archive_url
+    original: str
+    timestamp: str  #: 14 digits
+    captured: dt.datetime
+    target: dt.date | None  #: the date aimed at (access-date, else publication date)
+    distance_days: int | None  #: captured minus target, in days (negative = before)
+    title: str
+    reason: str  #: why it was accepted
+    source: str  #: "cdx" or "availability"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveResult:
+    """The archive stage's answer for one cited URL."""
+
+    url: str
+    status: ArchiveStatus
+    snapshot: Snapshot | None = None
+    candidates: tuple[Candidate, ...] = ()
+    lookups: int = 0  #: archive API calls made for it this run (0 when cached)
+    detail: str = ""
+    cached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingArchive:
+    """The verdict on an archive_url already in the list."""
+
+    archive_url: str
+    ok: bool
+    reason: str
+    captured: dt.datetime | None = None  #: the capture actually served

@@ -69,6 +69,7 @@ def run_cli(tmp_path: Path, src: Path, *args: str) -> tuple[int, dict[str, Any],
             str(tmp_path / "state.sqlite"),
             "--host-interval",
             "0",
+            "--no-archive",
             *args,
         ],
     )

@@ -100,7 +100,7 @@ def render(module: Any, result: CheckResult, tmp_path: Path, exit_code: int = 1)
 def test_json_schema_and_grouping(result: CheckResult, tmp_path: Path) -> None:
     doc = json.loads(render(json_report, result, tmp_path))
     assert doc["schema"] == "citecheck-report"
-    assert doc["schema_version"] == "1.1"
+    assert doc["schema_version"] == "1.2"
     for key in ("run", "summary", "columns", "problems", "list_findings", "references"):
         assert key in doc
     assert doc["run"]["exit_code"] == 1
@@ -113,8 +113,17 @@ def test_json_schema_and_grouping(result: CheckResult, tmp_path: Path) -> None:
     refs = {r["id"]: r for r in doc["references"]}
     assert [r["id"] for r in doc["references"]] == ["clean-1", "xss", "pipe", "=cmd", "clean-2"]
     for ref in doc["references"]:
-        assert set(ref) == {"id", "location", "fields", "extra", "findings", "worst", "link"}
-        assert ref["link"] is None
+        assert set(ref) == {
+            "id",
+            "location",
+            "fields",
+            "extra",
+            "findings",
+            "worst",
+            "link",
+            "archive",
+        }
+        assert ref["link"] is None and ref["archive"] is None
     assert [f["code"] for f in refs["xss"]["findings"]] == ["date-future", "title-caps"]
     assert refs["xss"]["worst"] == "warning"
     assert refs["clean-1"]["findings"] == [] and refs["clean-1"]["worst"] is None

@@ -64,7 +64,7 @@ def _archive_url(ref: Reference) -> Iterator[Finding]:
     if not ref.archive_date:
         suggested = {}
         if link.timestamp is not None:
-            suggested = {"archive_date": _render_like(ref, link.timestamp.date())}
+            suggested = {"archive_date": render_like(ref, link.timestamp.date())}
         yield Finding(
             "archive-url-without-date",
             Severity.ERROR,
@@ -107,7 +107,7 @@ def _archive_url(ref: Reference) -> Iterator[Finding]:
         return  # reported as invalid-date
     captured = link.timestamp.date()
     if value is not None and not value.earliest <= captured <= value.latest:
-        fixed = _render_like(ref, captured)
+        fixed = render_like(ref, captured)
         yield Finding(
             "archive-date-mismatch",
             Severity.ERROR,
@@ -121,7 +121,7 @@ def _archive_url(ref: Reference) -> Iterator[Finding]:
         )
 
 
-def _render_like(ref: Reference, day: dt.date) -> str:
+def render_like(ref: Reference, day: dt.date) -> str:
     """``day`` written in the format the reference already uses for its dates."""
     for raw in (ref.archive_date, ref.access_date, ref.date):
         try:

@@ -79,6 +79,19 @@ CODES = MappingProxyType(
         "publication-date-mismatch": (W, "the page states another publication date than cited"),
         "host-outage": (W, "list level: every link of one host failed at connection level"),
         "links-inconclusive": (E, "list level: the run's own network was unusable (exit 3)"),
+        "archive-found": (
+            N,
+            "a validated archived copy for a rotten link (the cells patch "
+            "would fill are suggested)",
+        ),
+        "archive-none": (W, "no usable archived copy of a rotten link"),
+        "archive-blocked": (W, "the Internet Archive excludes the site"),
+        "archive-pending": (N, "the lookup did not happen this run (rate limited or failed)"),
+        "archive-url-broken": (
+            E,
+            "the existing archive link is missing, elsewhere in time, or an error page",
+        ),
+        "archive-stopped": (W, "list level: the archive rate-limited the run; lookups stopped"),
         "input-error": (
             E,
             "a problem of the input row itself (malformed row, bad bytes, duplicate id…)",

@@ -33,7 +33,14 @@ def write_stream(result: CheckResult, exit_code: int, out: IO[str]) -> None:
     for index, ref in enumerate(result.references):
         out.write("\n  " if index == 0 else ",\n  ")
         out.write(
-            _dump(records.reference_record(ref, grouped.get(ref.id, []), result.link_of(ref)))
+            _dump(
+                records.reference_record(
+                    ref,
+                    grouped.get(ref.id, []),
+                    result.link_of(ref),
+                    records.archive_of(result, ref),
+                )
+            )
         )
     out.write("\n ]\n}\n")
 

@@ -10,10 +10,19 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from checker.model import CheckResult, Finding, InputProblem, LinkResult, Reference, Severity
+from checker.model import (
+    ArchiveResult,
+    CheckResult,
+    ExistingArchive,
+    Finding,
+    InputProblem,
+    LinkResult,
+    Reference,
+    Severity,
+)
 
 SCHEMA = "citecheck-report"
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
@@ -75,8 +84,62 @@ def link_record(link: LinkResult | None) -> dict[str, Any] | None:
     }
 
 
+def archive_record(
+    result: ArchiveResult | None, existing: ExistingArchive | None
+) -> dict[str, Any] | None:
+    """What the archive stage found (None when it did not look)."""
+    if result is None and existing is None:
+        return None
+    record: dict[str, Any] = {
+        "status": None,
+        "snapshot": None,
+        "candidates": [],
+        "lookups": 0,
+        "cached": False,
+        "detail": "",
+        "existing": None,
+    }
+    if result is not None:
+        snap = result.snapshot
+        record.update(
+            status=result.status.value,
+            lookups=result.lookups,
+            cached=result.cached,
+            detail=result.detail,
+            candidates=[
+                {"timestamp": c.timestamp, "url": c.url, "accepted": c.accepted, "reason": c.reason}
+                for c in result.candidates
+            ],
+        )
+        if snap is not None:
+            record["snapshot"] = {
+                "url": snap.url,
+                "original": snap.original,
+                "timestamp": snap.timestamp,
+                "captured": snap.captured.isoformat(timespec="seconds"),
+                "target": snap.target.isoformat() if snap.target else None,
+                "distance_days": snap.distance_days,
+                "title": snap.title,
+                "reason": snap.reason,
+                "source": snap.source,
+            }
+    if existing is not None:
+        record["existing"] = {
+            "archive_url": existing.archive_url,
+            "ok": existing.ok,
+            "reason": existing.reason,
+            "captured": existing.captured.isoformat(timespec="seconds")
+            if existing.captured
+            else None,
+        }
+    return record
+
+
 def reference_record(
-    ref: Reference, findings: list[Finding], link: LinkResult | None = None
+    ref: Reference,
+    findings: list[Finding],
+    link: LinkResult | None = None,
+    archive: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     location = None
     if ref.location is not None:
@@ -95,6 +158,7 @@ def reference_record(
         "findings": [finding_record(f) for f in ordered],
         "worst": ordered[0].severity.label if ordered else None,
         "link": link_record(link),
+        "archive": archive,
     }
 
 
@@ -132,7 +196,13 @@ def summary_record(result: CheckResult) -> dict[str, Any]:
         "input_problems": len(result.problems),
         "links": dict(Counter(link.status.value for link in result.links.values())),
         "inconclusive": result.inconclusive,
+        "archives": dict(Counter(a.status.value for a in result.archives.values())),
     }
+
+
+def archive_of(result: CheckResult, ref: Reference) -> dict[str, Any] | None:
+    existing = result.existing_archives.get(ref.archive_url) if ref.archive_url else None
+    return archive_record(result.archive_of(ref), existing)
 
 
 def ordered_references(result: CheckResult) -> Iterator[tuple[Reference, list[Finding]]]:

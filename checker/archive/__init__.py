@@ -1,0 +1,1 @@
+"""The archive stage: the right Internet Archive capture for every rotten link."""
