@@ -229,3 +229,13 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path) -> None:
     found = set(report["summary"]["links"])
     assert {"alive", "dead", "soft-404", "usurped", "blocked", "transient", "redirected"} <= found
     assert (tmp_path / "index.html").exists() and (tmp_path / "demo-references.csv").exists()
+    archives = report["summary"]["archives"]
+    assert archives.get("found", 0) >= 5 and archives.get("none", 0) >= 1
+    rejected = [
+        c
+        for r in report["references"]
+        if r["archive"]
+        for c in r["archive"]["candidates"]
+        if not c["accepted"]
+    ]
+    assert rejected  # the soft-404 capture was passed over for an earlier good one

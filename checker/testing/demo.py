@@ -5,12 +5,15 @@ point at its sites (alive pages, dead ones, soft 404s, a parked domain, a bot wa
 flaky server, a moved page, a drifted title, date faults), and runs ``citecheck check``
 on it with ``--allow-private`` (the simulated web *is* on loopback), ``--resolve`` for
 its host names and ``--confirm-now`` (a one-off run has no earlier nights to confirm
-against).  Reports go to ``reports/demo/``.  Nothing leaves 127.0.0.0/8.
+against).  A local archive double (:mod:`checker.testing.archive_double`) stands in
+for the Wayback Machine, holding captures for the rotten links.  Reports go to
+``reports/demo/``.  Nothing leaves 127.0.0.0/8.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +21,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from checker.cli import main as cli
+from checker.testing.archive_double import ArchiveDouble
 from checker.testing.simweb import SimWeb
 
 #: (site, path, title, work, date, access_date)
@@ -153,8 +157,25 @@ def write_demo_list(web: SimWeb, path: Path) -> None:
             writer.writerow([index, web.url(site, route), title, work, date, access])
 
 
+def stock_archive(web: SimWeb, archive: ArchiveDouble) -> None:
+    """Captures for the demo's rotten links: good ones, a soft-404 capture that must be
+    passed over for an earlier good one, a parked capture, and one link never archived."""
+    for site, route, title, _, _, access in DEMO:
+        url = web.url(site, route)
+        day = dt.datetime.strptime(access, "%d %B %Y") if access[0].isdigit() else None
+        if day is None or (site == "down.example" and route.endswith("/2")):
+            continue  # never archived
+        good = day - dt.timedelta(hours=12)  # the evening before the retrieval
+        archive.add_capture(url, good.strftime("%Y%m%d%H%M%S"), title=title)
+        if site == "spa.example":  # closer to the retrieval, but already an error page
+            archive.add_capture(url, f"{day:%Y%m%d}060000", title="Page not found — SPA")
+        if site == "parked.example":
+            archive.add_capture(url, "20240101000000", title="This domain is for sale!")
+
+
 def run(out_dir: Path) -> int:
-    with SimWeb() as web, tempfile.TemporaryDirectory() as tmp:
+    with SimWeb() as web, ArchiveDouble() as archive, tempfile.TemporaryDirectory() as tmp:
+        stock_archive(web, archive)
         out_dir.mkdir(parents=True, exist_ok=True)
         refs = out_dir / "demo-references.csv"
         write_demo_list(web, refs)
@@ -169,7 +190,10 @@ def run(out_dir: Path) -> int:
             str(Path(tmp) / "state.sqlite"),
             "--timeout",
             "5",
-            "--no-archive",  # replaced by the archive double once it lands
+            "--wayback-url",
+            archive.base_url,
+            "--archive-rate",
+            "600",
             "--fail-on",
             "never",
         ]
