@@ -27,6 +27,7 @@ from checker.cli_links import (
 from checker.importers import InputFormat, load
 from checker.importers.merge import merge
 from checker.model import CheckResult, Finding, Severity
+from checker.patch.plan import PatchRefused, apply_csv, check_report, load_report, plan
 from checker.reports import OutputFormat, write_reports
 from checker.table import write_csv
 
@@ -227,3 +228,54 @@ def import_command(input_path: str, fmt: str | None, output: Path, merge_path: P
             os.unlink(tmp)
     click.echo(f"{len(imported.references)} references written to {output}")
     sys.exit(int(api.ExitCode.INPUT_ERROR if imported.problems else api.ExitCode.OK))
+
+
+@main.command("patch")
+@click.argument(
+    "input_path", metavar="INPUT", type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("reports/report.json"),
+    show_default=True,
+    help="The report.json of the check run to apply.",
+)
+@click.option(
+    "--diff/--write",
+    "dry_run",
+    default=True,
+    help="Print the unified diff (default), or write the file atomically.",
+)
+@click.option(
+    "--accept-date-fixes",
+    is_flag=True,
+    help="Also apply suggested date fixes (never applied silently).",
+)
+def patch_command(
+    input_path: Path, report_path: Path, dry_run: bool, accept_date_fixes: bool
+) -> None:
+    """Write the reviewed fixes of a check run into INPUT (references.csv)."""
+    if input_path.suffix.lower() not in (".csv", ".tsv"):
+        raise click.UsageError("patch edits references.csv (CSV/TSV) files only")
+    try:
+        report = load_report(report_path)
+        check_report(report, report_path, input_path)
+        changes = plan(report, accept_date_fixes)
+        diff = apply_csv(input_path, changes, write=not dry_run)
+    except PatchRefused as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(int(api.ExitCode.INPUT_ERROR))
+    click.echo(diff, nl=False)
+    refs = len({c.ref_id for c in changes})
+    verb = "written to" if not dry_run else "would change"
+    if not changes:
+        click.echo("nothing to patch", err=True)
+    elif dry_run:
+        click.echo(
+            f"{len(changes)} cells in {refs} references {verb} {input_path} (use --write to apply)",
+            err=True,
+        )
+    else:
+        click.echo(f"{len(changes)} cells in {refs} references {verb} {input_path}", err=True)
