@@ -24,6 +24,7 @@ from checker.cli_links import (
     rescue_config,
     resolver,
 )
+from checker.config import ConfigError, Settings, load_settings
 from checker.importers import InputFormat, load
 from checker.importers.merge import merge
 from checker.model import CheckResult, Finding, Severity
@@ -45,8 +46,47 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citecheck")
-def main() -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Settings file (default: citecheck.toml, else [tool.citecheck] in "
+    "pyproject.toml, in the current directory).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
     """citecheck: find rotten links and faulty dates in reference lists."""
+    try:
+        settings = load_settings(config_path)
+    except ConfigError as err:
+        raise click.UsageError(str(err)) from None
+    ctx.obj = settings
+    if settings.values:
+        ctx.default_map = {"check": _defaults_for(check_command, settings)}
+
+
+def _option_keys(command: click.Command) -> dict[str, click.Parameter]:
+    """Config key (the flag's long name, underscored) -> the click parameter."""
+    keys: dict[str, click.Parameter] = {}
+    for param in command.params:
+        for opt in getattr(param, "opts", []):
+            if opt.startswith("--"):
+                keys[opt[2:].replace("-", "_")] = param
+    return keys
+
+
+def _defaults_for(command: click.Command, settings: Settings) -> dict[str, Any]:
+    keys = _option_keys(command)
+    defaults: dict[str, Any] = {}
+    for key, value in settings.values.items():
+        param = keys.get(key)
+        if param is None or param.name is None:
+            raise click.UsageError(
+                f"{settings.path}: unknown setting {key!r} (settings are "
+                "the long names of 'citecheck check' flags)"
+            )
+        defaults[param.name] = value
+    return defaults
 
 
 @main.command("check")
@@ -120,7 +160,8 @@ def check_command(
         access_floor=access_floor or WEB_FLOOR,
         ignore=frozenset(ignored),
     )
-    links = None if offline else link_config(link_opts)
+    settings = click.get_current_context().find_object(Settings) or Settings()
+    links = None if offline else link_config(link_opts, settings)
     archive = None if links is None else rescue_config(link_opts, links)
     resolve = resolver(link_opts["resolves"])
     started = dt.datetime.now(dt.UTC)
@@ -279,3 +320,44 @@ def patch_command(
         )
     else:
         click.echo(f"{len(changes)} cells in {refs} references {verb} {input_path}", err=True)
+
+
+@main.command("config")
+@click.pass_context
+def config_command(ctx: click.Context) -> None:
+    """Print the effective settings of 'citecheck check' and where each comes from."""
+    settings: Settings = ctx.find_object(Settings) or Settings()
+    source = str(settings.path) if settings.path else "default"
+    click.echo(f"# settings file: {settings.path or '(none)'}")
+    for key, param in sorted(_option_keys(check_command).items()):
+        if key in settings.values:
+            value, origin = settings.values[key], source
+        else:
+            value, origin = param.get_default(click.Context(check_command)), "default"
+            if str(value) == "Sentinel.UNSET":  # click's marker for "no default"
+                value = None
+            if value is None and isinstance(param, click.Option):
+                value = [] if param.multiple else (False if param.is_flag else None)
+        click.echo(f"{key} = {_toml(value)}  # {origin}")
+    for domain in sorted(set(settings.domain_intervals) | set(settings.domain_headers)):
+        parts = []
+        if domain in settings.domain_intervals:
+            parts.append(f"interval = {settings.domain_intervals[domain]:g}")
+        if domain in settings.domain_headers:
+            headers = ", ".join(
+                f"{k} = {_toml(v)}" for k, v in settings.domain_headers[domain].items()
+            )
+            parts.append(f"headers = {{ {headers} }}")
+        click.echo(f"domains.{_toml(domain)} = {{ {', '.join(parts)} }}  # {source}")
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if value is None:
+        return "(unset)"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

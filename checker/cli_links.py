@@ -16,6 +16,7 @@ import click
 
 from checker.archive.client import WAYBACK, ArchiveConfig
 from checker.archive.rescue import RescueConfig
+from checker.config import Settings
 from checker.links.fetch import FetchConfig
 from checker.links.history import Policy
 from checker.links.runner import DEFAULT_STATE, LinkConfig, Progress
@@ -96,6 +97,18 @@ _OPTIONS = [
     ),
     click.option("--user-agent", default=None, help="User-Agent header to send."),
     click.option("--no-probe", is_flag=True, help="Skip the random-path soft-404 probe per host."),
+    click.option(
+        "--domain-interval",
+        multiple=True,
+        metavar="DOMAIN=SECONDS",
+        help="Seconds between requests to DOMAIN and its subdomains (repeatable).",
+    ),
+    click.option(
+        "--domain-header",
+        multiple=True,
+        metavar="DOMAIN:NAME=VALUE",
+        help="Extra request header for DOMAIN (repeatable).",
+    ),
     click.option("--no-archive", is_flag=True, help="Skip the archive stage (no Wayback lookups)."),
     click.option(
         "--wayback-url",
@@ -132,19 +145,44 @@ def link_options(func: F) -> F:
     return func
 
 
-def link_config(opts: dict[str, Any]) -> LinkConfig:
+def _pairs(items: tuple[str, ...], flag: str) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint=flag)
+        pairs.append((key.strip().lower(), value.strip()))
+    return pairs
+
+
+def link_config(opts: dict[str, Any], settings: Settings | None = None) -> LinkConfig:
+    settings = settings or Settings()
+    intervals = dict(settings.domain_intervals)
+    for domain, seconds in _pairs(opts["domain_interval"], "--domain-interval"):
+        try:
+            intervals[domain] = float(seconds)
+        except ValueError:
+            raise click.BadParameter(
+                f"{seconds!r} is not seconds", param_hint="--domain-interval"
+            ) from None
+    headers = {d: dict(h) for d, h in settings.domain_headers.items()}
+    for target, value in _pairs(opts["domain_header"], "--domain-header"):
+        domain, sep, name = target.partition(":")
+        if not sep or not name:
+            raise click.BadParameter(f"{target!r} is not DOMAIN:NAME", param_hint="--domain-header")
+        headers.setdefault(domain, {})[name] = value
     fetch = FetchConfig(
         deadline=opts["timeout"],
         allow_private=opts["allow_private"],
         connect_timeout=min(10.0, opts["timeout"]),
         read_timeout=min(15.0, opts["timeout"]),
+        domain_headers=headers,
+        **({"user_agent": opts["user_agent"]} if opts["user_agent"] else {}),
     )
-    if opts["user_agent"]:
-        fetch = FetchConfig(**{**_fields(fetch), "user_agent": opts["user_agent"]})
     return LinkConfig(
         fetch=fetch,
         politeness=Politeness(
-            opts["max_concurrency"], opts["host_concurrency"], opts["host_interval"]
+            opts["max_concurrency"], opts["host_concurrency"], opts["host_interval"], intervals
         ),
         policy=Policy(
             opts["confirm_checks"],
@@ -169,12 +207,6 @@ def rescue_config(opts: dict[str, Any], links: LinkConfig) -> RescueConfig | Non
         else ArchiveConfig.for_endpoint(base, rate_per_minute=opts["archive_rate"])
     )
     return RescueConfig(client=client, archive_all=opts["archive_all"], state_path=links.state_path)
-
-
-def _fields(obj: Any) -> dict[str, Any]:
-    import dataclasses
-
-    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
 def resolver(resolves: tuple[str, ...]) -> Resolver | None:
