@@ -18,7 +18,7 @@ from checker.archive.client import (
     SiteBlocked,
     parse_cdx,
 )
-from checker.links.fetch import extract_title
+from checker.links.page import extract_title
 
 CASSETTES = Path(__file__).parent / "cassettes"
 URL = "http://www.example.com/news/2017/04/13/report.html"

@@ -25,6 +25,7 @@ from wayback import RateLimit, WaybackSession
 from wayback.exceptions import RateLimitError, WaybackRetryError
 
 from checker import __version__
+from checker.links.page import decode_html
 from checker.links.safety import CappedInflater
 
 WAYBACK = "https://web.archive.org"
@@ -165,14 +166,7 @@ class ArchiveClient:
         if body[:2] == b"\x1f\x8b" and "gzip" in response.headers.get("Content-Encoding", ""):
             # Still compressed (a transport that did not decode): inflate, bounded.
             body = CappedInflater("gzip").feed(body, self.config.body_cap)
-        # Only a charset the server declared counts; requests' ISO-8859-1 default for
-        # text/* would garble UTF-8 pages.
-        declared = "charset=" in response.headers.get("Content-Type", "").lower()
-        encoding = (response.encoding if declared else None) or "utf-8"
-        try:
-            return body[: self.config.body_cap].decode(encoding, errors="replace")
-        except LookupError:
-            return body[: self.config.body_cap].decode("utf-8", errors="replace")
+        return decode_html(body[: self.config.body_cap], response.headers.get("Content-Type", ""))
 
     @staticmethod
     def _blocked(response: requests.Response, text: str) -> bool:

@@ -30,7 +30,7 @@ from checker.archiveurl import parse_archive_url
 from checker.checks.content import generic_title
 from checker.dates import DateError, parse_date
 from checker.links.classify import drifted, is_error_title, title_similarity, visible_text
-from checker.links.fetch import extract_title
+from checker.links.page import extract_title
 from checker.model import (
     ArchiveResult,
     ArchiveStatus,

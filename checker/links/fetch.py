@@ -17,13 +17,10 @@ Error codes: ``dns``, ``refused``, ``timeout``, ``reset``, ``tls``, ``unreachabl
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import datetime as dt
 import email.utils
 import errno
-import html
-import re
 import socket
 import ssl
 import threading
@@ -35,7 +32,6 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import charset_normalizer
 import requests
 from requests import exceptions as rex
 from requests.cookies import RequestsCookieJar
@@ -43,6 +39,7 @@ from urllib3 import exceptions as u3
 
 from checker import __version__
 from checker.links import safety
+from checker.links.page import decode_html, extract_title
 from checker.model import Hop
 
 USER_AGENT = f"citecheck/{__version__} (+https://github.com/citecheck/citecheck)"
@@ -450,53 +447,3 @@ def _outcome(run: _Run, url: str, result: _Result) -> FetchOutcome:
         attempts=run.attempts,
         elapsed_ms=int((run.clock() - run.started) * 1000),
     )
-
-
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
-_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
-#: WHATWG: labels a browser decodes as windows-1252.
-_AS_1252 = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"})
-
-
-def _codec(label: str) -> str | None:
-    label = label.strip().lower()
-    label = "cp1252" if label in _AS_1252 else label
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def decode_html(data: bytes, content_type: str = "") -> str:
-    """Text of a (possibly truncated) page: BOM, declared charset (header, then <meta>),
-    UTF-8, then detection; undecodable bytes are replaced."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
-        if data.startswith(bom):
-            return data.decode(name, errors="replace")
-    labels = [m.group(1) for m in [_HEADER_CHARSET.search(content_type)] if m]
-    labels += [m.group(1).decode("ascii") for m in [_META_CHARSET.search(data[:4096])] if m]
-    for label in labels:
-        codec = _codec(label)
-        if codec is not None:
-            return _decode(data, codec, "replace")
-    try:
-        return _decode(data, "utf-8", "strict")
-    except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(data[:65536]).best()
-    return _decode(data, _codec(best.encoding) if best else None, "replace")
-
-
-def _decode(data: bytes, codec: str | None, errors: str) -> str:
-    decoder = codecs.getincrementaldecoder(codec or "cp1252")(errors)
-    return decoder.decode(data, final=False)  # a sequence cut by the cap is not an error
-
-
-def extract_title(text: str) -> str:
-    """The page's <title>, unescaped, whitespace collapsed, at most 300 characters."""
-    match = _TITLE.search(text)
-    if match is None:
-        return ""
-    return " ".join(html.unescape(match.group(1)).split())[:300]
