@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checker.links.fetch import FetchConfig  # noqa: E402
-from checker.links.history import Policy  # noqa: E402
-from checker.links.runner import LinkConfig, check_links  # noqa: E402
-from checker.links.scheduler import Politeness  # noqa: E402
-from checker.model import LinkStatus, Reference  # noqa: E402
+from checker.links.fetch import FetchConfig
+from checker.links.history import Policy
+from checker.links.runner import LinkConfig, check_links
+from checker.links.scheduler import Politeness
+from checker.model import LinkStatus, Reference
 
 LATENCY = 0.1
 
