@@ -359,8 +359,14 @@ def test_html_findings_first_and_pager_data(result: CheckResult, tmp_path: Path)
             ["date-future", 2, "Date <i>in</i> the future", ""],
             ["title-caps", 1, "Title in capitals", ""],
         ],
+        0,  # link status: not checked
+        1,  # origin index
+        "/a",  # the rest of the URL
+        0,  # HTTP status: none
+        0,  # link evidence: none
     ]
-    assert rows[4] == ["clean-2", None, "Another clean one", "", "", 0, []]
+    assert rows[4] == ["clean-2", None, "Another clean one", "", "", 0, [], 0, 0, "", 0, 0]
+    assert data["origins"] == [["", ""], ["https://example.org", "example.org"]]
 
 
 def test_html_first_page_only_server_rendered(tmp_path: Path) -> None:

@@ -1,18 +1,17 @@
 """index.html: a self-contained report for people, usable offline and at any list size.
 
-Rendered with jinja2 (autoescape on) from ``templates/report.html.j2``: summary cards,
-run metadata, findings by code, list-level findings, input problems and the table of
-references, those with findings first (worst first, :func:`records.ordered_references`).
+Rendered with jinja2 (autoescape on) from ``templates/report.html.j2``: verdict, run
+metadata, summary and link cards (a red banner when the run was inconclusive), inline SVG
+charts (:mod:`checker.reports.charts`), findings by code, list-level findings, input
+problems and the references, those with findings first (:func:`records.ordered_references`).
 
-A list can hold a million references, so the page is built for that:
-
-* only the first :data:`PAGE_SIZE` rows are rendered as HTML (enough without JS);
-* every row is embedded once as a compact JSON array in
-  ``<script type="application/json" id="data">`` -- ``[id, where, title, work, date,
-  worst, [[code, severity, message, suggestion], ...]]`` with severities as ranks
-  0-3 -- and a small inline script pages, filters and searches them client-side;
-* the page is written as a stream of chunks (``Template.generate``), the rows
-  serialised in batches, so the writer never holds the whole document.
+Built for a million references: only the first :data:`PAGE_SIZE` rows are rendered as
+HTML, each with a ``<details>`` holding the full link evidence (enough without JS); every
+row is embedded once as a compact JSON array (:data:`COLUMNS`: severities as ranks, link
+statuses as indexes into ``link_statuses``, the URL as an index into ``origins`` -- ``[origin,
+host]`` pairs written after the rows -- plus the rest, the evidence as :data:`LINK_COLUMNS`
+or 0) in ``<script type="application/json" id="data">`` for the inline script that pages,
+sorts, filters and renders them; and the page is written as a stream of chunks.
 
 The embedded JSON has ``<``, ``>`` and ``&`` written as ``\\u003c``, ``\\u003e`` and
 ``\\u0026``, so no value (say a title ``</script>``) can close the script element.  No
@@ -21,8 +20,11 @@ external asset is referenced and a Content-Security-Policy forbids loading any.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import gc
 import json
+import re
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
@@ -31,8 +33,16 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from checker.model import CheckResult, Finding, Reference, Severity
-from checker.reports import records
+from checker.model import (
+    ArchiveResult,
+    CheckResult,
+    Finding,
+    LinkResult,
+    LinkStatus,
+    Reference,
+    Severity,
+)
+from checker.reports import charts, records
 from checker.reports.markdown_report import verdict
 
 TEMPLATE = "report.html.j2"
@@ -46,14 +56,32 @@ BATCH = 2000
 #: Severity labels by rank, as the embedded data encodes them (0 = no findings).
 SEVERITIES: tuple[str, ...] = ("", *(s.label for s in sorted(Severity)))
 _RANK = {label: rank for rank, label in enumerate(SEVERITIES)}
-_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+_WORST_FIRST = tuple(
+    "dead usurped soft-404 failing invalid unsafe transient blocked redirected alive skipped "  # noqa: SIM905
+    "inconclusive".split()
+)
+#: Link statuses by index, worst first (so sorting by index sorts by badness); 0 = none.
+LINK_STATUSES: tuple[str, ...] = (
+    "",
+    *_WORST_FIRST,
+    *(s.value for s in LinkStatus if s.value not in _WORST_FIRST),
+)
+_LINK_RANK = {status: index for index, status in enumerate(LINK_STATUSES)}
+#: The embedded row array.
+COLUMNS: tuple[str, ...] = ("id", "where", "title", "work", "date", "worst", "findings")
+COLUMNS += ("link", "origin", "path", "http", "evidence")  # then "archive" when present
+LINK_COLUMNS: tuple[str, ...] = ("rule", "detail", "final_url", "title", "page_date")
+LINK_COLUMNS += ("checked_at", "failures", "failing_since", "suggested_url", "hops")
+HOP_COLUMNS = ("method", "url", "status", "error", "ms")
+ARCHIVE_COLUMNS = ("url", "captured", "distance_days", "reason")
 
 Row = list[Any]
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -61,12 +89,16 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["group_of"] = charts.group_of
+    return env
 
 
 def script_json(value: object) -> str:
     """Compact JSON that is safe inside a ``<script>`` element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.translate(_JSON_ESCAPES)
+    if "<" in text or ">" in text or "&" in text:
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text
 
 
 def _where(ref: Reference) -> int | str | None:
@@ -79,30 +111,99 @@ def _where(ref: Reference) -> int | str | None:
     return "#" + location.anchor if location.anchor else None
 
 
-def row(ref: Reference, findings: list[Finding]) -> Row:
-    """One reference as the compact array the page embeds and renders."""
-    if not findings:  # the common case, kept cheap for lists of a million references
-        return [ref.id, _where(ref), ref.title, ref.work, ref.date, 0, []]
-    record = records.reference_record(ref, findings)
+def _iso(moment: dt.datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") if moment else ""
+
+
+class Origins:
+    """Distinct ``scheme://host[:port]`` prefixes, numbered as the rows meet them."""
+
+    def __init__(self) -> None:
+        self.table: list[list[str]] = [["", ""]]
+        self._index: dict[str, int] = {"": 0}
+
+    def split(self, url: str) -> tuple[int, str]:
+        """(origin index, rest of the URL); index 0 and the whole URL without a scheme."""
+        match = _ORIGIN.match(url)
+        if match is None:
+            return 0, url
+        origin = match.group()
+        index = self._index.get(origin)
+        if index is None:
+            index = self._index[origin] = len(self.table)
+            self.table.append([origin, charts.host_of(origin)])
+        return index, url[len(origin) :]
+
+    def host(self, index: int) -> str:
+        return self.table[index][1]
+
+
+def evidence(link: LinkResult) -> list[Any]:
+    """The link evidence as the short array :data:`LINK_COLUMNS` (URLs equal to the
+    link's own written as "")."""
     return [
-        ref.id,
-        _where(ref),
-        ref.title,
-        ref.work,
-        ref.date,
-        _RANK[record["worst"]],
+        link.rule,
+        link.detail,
+        "" if link.final_url == link.url else link.final_url,
+        link.title,
+        link.page_date,
+        _iso(link.checked_at),
+        link.failures,
+        _iso(link.failing_since),
+        link.suggested_url,
         [
-            [f["code"], _RANK[f["severity"]], f["message"], f["suggestion"]]
-            for f in record["findings"]
+            [h.method, "" if h.url == link.url else h.url, h.status or 0, h.error, h.elapsed_ms]
+            for h in link.hops
         ],
     ]
 
 
-def _data_chunks(result: CheckResult, rows: Iterable[Row]) -> Iterator[Markup]:
+def snapshot_of(archive: ArchiveResult | None) -> list[Any] | None:
+    """ARCHIVE SNAPSHOT SLOT: the validated capture as :data:`ARCHIVE_COLUMNS`, if any."""
+    snap = archive.snapshot if archive is not None else None
+    if snap is None:
+        return None
+    return [snap.url, _iso(snap.captured), snap.distance_days, snap.reason]
+
+
+def row(
+    ref: Reference,
+    findings: list[Finding],
+    link: LinkResult | None = None,
+    origins: Origins | None = None,
+    snapshot: list[Any] | None = None,
+) -> Row:
+    """One reference as the compact array the page embeds and renders."""
+    url = ref.url.strip()
+    origin, path = origins.split(url) if origins is not None else (0, url)
+    if link is None:
+        tail: Row = [0, origin, path, 0, 0]
+    else:
+        status = _LINK_RANK[link.status.value]
+        tail = [status, origin, path, link.http_status or 0, evidence(link)]
+    if snapshot is not None:
+        tail.append(snapshot)
+    worst, found = 0, []
+    if findings:  # the rare case: most of a million references have none
+        record = records.reference_record(ref, findings)
+        worst = _RANK[record["worst"]]
+        found = [
+            [f["code"], _RANK[f["severity"]], f["message"], f["suggestion"]]
+            for f in record["findings"]
+        ]
+    return [ref.id, _where(ref), ref.title, ref.work, ref.date, worst, found, *tail]
+
+
+def _data_chunks(result: CheckResult, rows: Iterable[Row], origins: Origins) -> Iterator[Markup]:
     head = {
-        "columns": ["id", "where", "title", "work", "date", "worst", "findings"],
+        "columns": list(COLUMNS),
         "finding_columns": ["code", "severity", "message", "suggestion"],
+        "link_columns": list(LINK_COLUMNS),
+        "hop_columns": list(HOP_COLUMNS),
+        "archive_columns": list(ARCHIVE_COLUMNS),
         "severities": list(SEVERITIES),
+        "link_statuses": list(LINK_STATUSES),
+        "link_groups": [charts.group_of(s) if s else "" for s in LINK_STATUSES],
         "page_size": PAGE_SIZE,
         "total": len(result.references),
     }
@@ -112,26 +213,61 @@ def _data_chunks(result: CheckResult, rows: Iterable[Row]) -> Iterator[Markup]:
     while batch := list(islice(iterator, BATCH)):
         yield Markup(separator + script_json(batch)[1:-1])
         separator = ","
-    yield Markup("]}")
+    yield Markup('],"origins":' + script_json(origins.table) + "}")
+
+
+def _server_row(result: CheckResult, ref: Reference, data: Row, origins: Origins) -> dict[str, Any]:
+    """What the template needs beyond the row array: the full link record."""
+    link = records.link_record(result.link_of(ref))
+    snapshot = data[12] if len(data) > 12 else None
+    host, status = origins.host(data[8]), LINK_STATUSES[data[7]]
+    return {
+        "row": data,
+        "url": ref.url.strip(),
+        "host": host,
+        "status": status,
+        "link": link,
+        "snapshot": snapshot,
+    }
 
 
 def context(result: CheckResult, exit_code: int) -> dict[str, Any]:
     """Everything the template needs; ``data_chunks`` is a lazy stream."""
-    rows = (row(ref, findings) for ref, findings in records.ordered_references(result))
-    first_page = list(islice(rows, PAGE_SIZE))
+    origins = Origins()
+    ordered = records.ordered_references(result)
+    first = list(islice(ordered, PAGE_SIZE))
+
+    links, archives = result.links, result.archives
+
+    def make(ref: Reference, findings: list[Finding]) -> Row:
+        url = ref.url.strip()
+        link = links.get(url) if url else None
+        snapshot = snapshot_of(archives.get(url)) if archives and url else None
+        return row(ref, findings, link, origins, snapshot)
+
+    first_rows = [make(ref, findings) for ref, findings in first]
+    rest = (make(ref, findings) for ref, findings in ordered)
     list_findings = sorted(result.list_findings(), key=lambda f: (-f.severity, f.code))
+    summary = records.summary_record(result)
     return {
         "run": records.run_record(result, exit_code),
         "verdict": verdict(exit_code),
-        "summary": records.summary_record(result),
+        "summary": summary,
+        "charts": {
+            key: Markup(value) if key.endswith("_svg") else value
+            for key, value in charts.figures(result, summary["links"]).items()
+        },
         "problems": [records.problem_record(p) for p in result.problems[:MAX_LISTED]],
         "problems_more": max(0, len(result.problems) - MAX_LISTED),
         "list_findings": [records.finding_record(f) for f in list_findings[:MAX_LISTED]],
         "list_findings_more": max(0, len(list_findings) - MAX_LISTED),
-        "first_page": first_page,
+        "first_page": [
+            _server_row(result, ref, data, origins)
+            for (ref, _), data in zip(first, first_rows, strict=True)
+        ],
         "page_size": PAGE_SIZE,
         "severities": SEVERITIES,
-        "data_chunks": _data_chunks(result, chain(first_page, rows)),
+        "data_chunks": _data_chunks(result, chain(first_rows, rest), origins),
     }
 
 
@@ -146,6 +282,14 @@ def render(result: CheckResult, exit_code: int) -> str:
 
 
 def write(result: CheckResult, exit_code: int, path: Path) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for chunk in generate(result, exit_code):
-            out.write(chunk)
+    # The rows hold no reference cycles; without this, the cyclic collector would scan a
+    # million references' objects again and again while the rows are made (2x slower).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for chunk in generate(result, exit_code):
+                out.write(chunk)
+    finally:
+        if enabled:
+            gc.enable()
