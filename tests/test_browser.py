@@ -20,8 +20,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 if CHROMIUM is None:
     if os.environ.get("CITECHECK_REQUIRE_BROWSER"):
@@ -73,8 +80,7 @@ def reset(tab: Any) -> None:
     tab.wait_for_timeout(300)
 
 
-def test_loads_without_errors_or_outside_requests(page: Any,
-                                                 demo_report: tuple[Path, Any]) -> None:
+def test_loads_without_errors_or_outside_requests(page: Any, demo_report: tuple[Path, Any]) -> None:
     _, report = demo_report
     assert page.errors == []
     assert all(url.startswith("file://") for url in page.requests), page.requests
@@ -83,8 +89,9 @@ def test_loads_without_errors_or_outside_requests(page: Any,
 
 def test_link_status_filter(page: Any, demo_report: tuple[Path, Any]) -> None:
     _, report = demo_report
-    dead = sorted(r["id"] for r in report["references"]
-                  if r["link"] and r["link"]["status"] == "dead")
+    dead = sorted(
+        r["id"] for r in report["references"] if r["link"] and r["link"]["status"] == "dead"
+    )
     values = page.eval_on_selector_all("#f-link option", "os => os.map(o => [o.value, o.text])")
     (value,) = [v for v, text in values if text.startswith("dead ")]
     page.select_option("#f-link", value)
