@@ -263,7 +263,6 @@ def _cli(
         str(tmp_path / "out"),
         "--format",
         "json",
-        "--allow-private",
         "--confirm-now",
         "--timeout",
         "5",
@@ -271,14 +270,10 @@ def _cli(
         "0",
         "--state",
         str(tmp_path / "state.sqlite"),
-        "--wayback-url",
-        archive.base_url,
-        "--archive-rate",
-        "600",
+        *web.cli_args(),
+        *archive.cli_args(),
         *extra,
     ]
-    for host, (ip, _) in web.hosts.items():
-        args += ["--resolve", f"{host}={ip}"]
     result = CliRunner().invoke(main, args)
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     return result.exit_code, report

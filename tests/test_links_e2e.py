@@ -36,13 +36,6 @@ CASES = [  # (site, path, expected status on a first run)
 ]
 
 
-def resolve_args(web: SimWeb) -> list[str]:
-    args = []
-    for host, (ip, _) in web.hosts.items():
-        args += ["--resolve", f"{host}={ip}"]
-    return args
-
-
 def write_list(tmp_path: Path, rows: list[tuple[str, str]]) -> Path:
     lines = ["id,url,title,access_date"]
     for i, (url, title) in enumerate(rows, 1):
@@ -85,7 +78,7 @@ def statuses(report: dict[str, Any]) -> dict[str, str]:
 def test_cli_verdicts_with_evidence(simweb: SimWeb, tmp_path: Path) -> None:
     rows = [(simweb.url(site, path), "Real Story — Example News") for site, path, _ in CASES]
     src = write_list(tmp_path, rows)
-    code, report, output = run_cli(tmp_path, src, "--allow-private", *resolve_args(simweb))
+    code, report, output = run_cli(tmp_path, src, *simweb.cli_args())
     got = statuses(report)
     expected = {simweb.url(site, path): status for site, path, status in CASES}
     assert got == expected
@@ -103,7 +96,7 @@ def test_cli_verdicts_with_evidence(simweb: SimWeb, tmp_path: Path) -> None:
 
 def test_failing_becomes_dead_with_confirm_now(simweb: SimWeb, tmp_path: Path) -> None:
     src = write_list(tmp_path, [(simweb.url("news.example", "/status/404"), "Gone")])
-    _, report, _ = run_cli(tmp_path, src, "--allow-private", "--confirm-now", *resolve_args(simweb))
+    _, report, _ = run_cli(tmp_path, src, "--confirm-now", *simweb.cli_args())
     (ref,) = report["references"]
     assert ref["link"]["status"] == "dead"
     assert any(f["code"] == "link-dead" and f["severity"] == "error" for f in ref["findings"])
@@ -118,7 +111,7 @@ def test_private_targets_are_refused_and_never_contacted(simweb: SimWeb, tmp_pat
         "http://[::1]:8080/",
     ]
     src = write_list(tmp_path, [(u, "x") for u in urls])
-    _, report, _ = run_cli(tmp_path, src, *resolve_args(simweb))
+    _, report, _ = run_cli(tmp_path, src, *simweb.cli_args(allow_private=False))
     assert set(statuses(report).values()) == {"unsafe"}
     assert simweb.requests == []
 
@@ -127,9 +120,7 @@ def test_unusable_network_is_inconclusive_exit_3(simweb: SimWeb, tmp_path: Path)
     # Names that resolve nowhere (as on a machine without DNS): no host answers at all.
     urls = [f"http://site{i}.invalid/page" for i in range(4)]
     src = write_list(tmp_path, [(u, "x") for u in urls])
-    code, report, output = run_cli(
-        tmp_path, src, "--allow-private", "--confirm-now", *resolve_args(simweb)
-    )
+    code, report, output = run_cli(tmp_path, src, "--confirm-now", *simweb.cli_args())
     assert code == 3
     assert set(statuses(report).values()) == {"inconclusive"}
     assert report["summary"]["inconclusive"] is True
@@ -141,9 +132,7 @@ def test_unusable_network_is_inconclusive_exit_3(simweb: SimWeb, tmp_path: Path)
 def test_host_outage_is_one_finding(simweb: SimWeb, tmp_path: Path) -> None:
     rows = [(simweb.url("down.example", f"/a{i}"), "x") for i in range(3)]
     rows.append((simweb.url("news.example", "/article/real-story"), "Real Story"))
-    code, report, _ = run_cli(
-        tmp_path, write_list(tmp_path, rows), "--allow-private", *resolve_args(simweb)
-    )
+    code, report, _ = run_cli(tmp_path, write_list(tmp_path, rows), *simweb.cli_args())
     assert code != 3
     outages = [f for f in report["list_findings"] if f["code"] == "host-outage"]
     assert len(outages) == 1 and "down.example" in outages[0]["message"]
@@ -194,7 +183,7 @@ def test_alive_results_reused_within_ttl(simweb: SimWeb, tmp_path: Path) -> None
 def test_offline_never_fetches(simweb: SimWeb, tmp_path: Path, offline: bool) -> None:
     simweb.clear_log()
     src = write_list(tmp_path, [(simweb.url("news.example", "/article/offline"), "x")])
-    args = ["--offline"] if offline else ["--allow-private", *resolve_args(simweb)]
+    args = ["--offline"] if offline else [*simweb.cli_args()]
     _, report, _ = run_cli(tmp_path, src, *args)
     assert (simweb.requests == []) is offline
     assert (report["references"][0]["link"] is None) is offline
@@ -210,7 +199,7 @@ def test_content_drift_and_page_date(simweb: SimWeb, tmp_path: Path) -> None:
     lines.append(f'2,{rows[1][0]},"{rows[1][1]}",1 June 2018,1 May 2019')
     src = tmp_path / "refs.csv"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _, report, _ = run_cli(tmp_path, src, "--allow-private", *resolve_args(simweb))
+    _, report, _ = run_cli(tmp_path, src, *simweb.cli_args())
     first, second = report["references"]
     drift = [f for f in first["findings"] if f["code"] == "content-drift"]
     assert len(drift) == 1 and "Completely Different Story" in drift[0]["message"]

@@ -140,7 +140,6 @@ def _check(tmp_path: Path, web: SimWeb, archive: ArchiveDouble, src: Path, *extr
         str(src),
         "--out",
         str(tmp_path / "reports"),
-        "--allow-private",
         "--confirm-now",
         "--timeout",
         "5",
@@ -148,16 +147,12 @@ def _check(tmp_path: Path, web: SimWeb, archive: ArchiveDouble, src: Path, *extr
         "0",
         "--state",
         str(tmp_path / "state.sqlite"),
-        "--wayback-url",
-        archive.base_url,
-        "--archive-rate",
-        "600",
         "--fail-on",
         "never",
+        *web.cli_args(),
+        *archive.cli_args(),
         *extra,
     ]
-    for host, (ip, _) in web.hosts.items():
-        args += ["--resolve", f"{host}={ip}"]
     return CliRunner().invoke(main, args).exit_code
 
 

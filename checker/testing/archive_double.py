@@ -237,6 +237,10 @@ class ArchiveDouble:
             raise RuntimeError("ArchiveDouble is not running")
         return f"http://{self.host}:{self._server.server_address[1]}"
 
+    def cli_args(self, rate_per_minute: int = 600) -> list[str]:
+        """``citecheck check`` flags that send archive lookups here (fast: no real limit)."""
+        return ["--wayback-url", self.base_url, "--archive-rate", str(rate_per_minute)]
+
     # --- what the archive holds, and how it misbehaves ---------------------------------
 
     def add_capture(

@@ -184,21 +184,16 @@ def run(out_dir: Path) -> int:
             str(refs),
             "--out",
             str(out_dir),
-            "--allow-private",
             "--confirm-now",
             "--state",
             str(Path(tmp) / "state.sqlite"),
             "--timeout",
             "5",
-            "--wayback-url",
-            archive.base_url,
-            "--archive-rate",
-            "600",
             "--fail-on",
             "never",
+            *web.cli_args(),
+            *archive.cli_args(),
         ]
-        for host, (ip, _) in web.hosts.items():
-            args += ["--resolve", f"{host}={ip}"]
         result = CliRunner().invoke(cli, args)
         print(result.output, end="")
         print(f"demo report: {out_dir / 'index.html'}")

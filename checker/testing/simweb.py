@@ -319,6 +319,13 @@ class SimWeb:
     def url(self, host: str, path: str = "/") -> str:
         return f"http://{host}:{self.hosts[host][1]}{path}"
 
+    def cli_args(self, allow_private: bool = True) -> list[str]:
+        """``citecheck check`` flags that reach this web: its names, on loopback."""
+        args = ["--allow-private"] if allow_private else []
+        for host, (ip, _) in self.hosts.items():
+            args += ["--resolve", f"{host}={ip}"]
+        return args
+
     def resolver(self, host: str) -> list[str]:
         """Name → [address] for the simulated hosts; anything else is "no such host"."""
         entry = self.hosts.get(host.rstrip(".").lower())
