@@ -294,21 +294,46 @@ def import_command(input_path: str, fmt: str | None, output: Path, merge_path: P
     is_flag=True,
     help="Also apply suggested date fixes (never applied silently).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Wikitext: also edit citations a person marked url-status=live or archived elsewhere.",
+)
 def patch_command(
-    input_path: Path, report_path: Path, dry_run: bool, accept_date_fixes: bool
+    input_path: Path, report_path: Path, dry_run: bool, accept_date_fixes: bool, force: bool
 ) -> None:
-    """Write the reviewed fixes of a check run into INPUT (references.csv)."""
-    if input_path.suffix.lower() not in (".csv", ".tsv"):
-        raise click.UsageError("patch edits references.csv (CSV/TSV) files only")
+    """Write the reviewed fixes of a check run into INPUT (references.csv, or an
+    article's wikitext: .wiki, .wikitext, .mediawiki)."""
+    from checker.patch.wikitext import patch_wikitext, plan_wikitext
+
+    wikitext = input_path.suffix.lower() in (".wiki", ".wikitext", ".mediawiki")
+    if not wikitext and input_path.suffix.lower() not in (".csv", ".tsv"):
+        raise click.UsageError(
+            "patch edits references.csv (CSV/TSV) and wikitext (.wiki, .wikitext, "
+            ".mediawiki) files only"
+        )
+    notes: list[str] = []
     try:
         report = load_report(report_path)
         check_report(report, report_path, input_path)
-        changes = plan(report, accept_date_fixes)
-        diff = apply_csv(input_path, changes, write=not dry_run)
+        if wikitext:
+            patched = patch_wikitext(
+                input_path,
+                plan_wikitext(report, accept_date_fixes),
+                not dry_run,
+                dt.date.today(),
+                force=force,
+            )
+            diff, changes, notes = patched.diff, list(patched.applied), list(patched.notes)
+        else:
+            changes = plan(report, accept_date_fixes)
+            diff = apply_csv(input_path, changes, write=not dry_run)
     except PatchRefused as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(int(api.ExitCode.INPUT_ERROR))
     click.echo(diff, nl=False)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     refs = len({c.ref_id for c in changes})
     verb = "written to" if not dry_run else "would change"
     if not changes:

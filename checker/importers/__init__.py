@@ -8,6 +8,7 @@ every input problem met, never an exception for a user's mistake).
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,9 @@ class InputFormat(enum.StrEnum):
 
     CSV = "csv"
     TEXT = "text"
+    WIKITEXT = "wikitext"
+    HTML = "html"
+    BIBTEX = "bibtex"
 
 
 Reader = Callable[[str, bytes], ImportResult]
@@ -28,7 +32,16 @@ _SUFFIXES: dict[str, InputFormat] = {
     ".tsv": InputFormat.CSV,
     ".txt": InputFormat.TEXT,
     ".text": InputFormat.TEXT,
+    ".wiki": InputFormat.WIKITEXT,
+    ".wikitext": InputFormat.WIKITEXT,
+    ".mediawiki": InputFormat.WIKITEXT,
+    ".html": InputFormat.HTML,
+    ".htm": InputFormat.HTML,
+    ".bib": InputFormat.BIBTEX,
 }
+_HTML = re.compile(r"^\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_WIKITEXT = re.compile(r"\{\{\s*(?:cite[ _]|citation\b)|<ref\b", re.IGNORECASE)
+_BIBTEX = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 
 def _reader(fmt: InputFormat) -> Reader:
@@ -36,6 +49,18 @@ def _reader(fmt: InputFormat) -> Reader:
         from checker.importers import csv_format
 
         return csv_format.read
+    if fmt is InputFormat.WIKITEXT:
+        from checker.importers import wikitext_format
+
+        return wikitext_format.read
+    if fmt is InputFormat.HTML:
+        from checker.importers import html_format
+
+        return html_format.read
+    if fmt is InputFormat.BIBTEX:
+        from checker.importers import bibtex_format
+
+        return bibtex_format.read
     from checker.importers import text_format
 
     return text_format.read
@@ -50,6 +75,20 @@ def detect_format(path: str, data: bytes) -> InputFormat:
     first = head.splitlines()[0] if head.strip() else ""
     if first.count(",") >= 1 and "id" in [c.strip().strip('"').lower() for c in first.split(",")]:
         return InputFormat.CSV
+    return _detect_markup(data[:65536].decode("utf-8", errors="replace"))
+
+
+def _detect_markup(head: str) -> InputFormat:
+    """HTML, wikitext or BibTeX by their marks; plain text otherwise."""
+    if _HTML.match(head):
+        return InputFormat.HTML
+    if _WIKITEXT.search(head):
+        return InputFormat.WIKITEXT
+    lowered = head.lower()
+    if "<html" in lowered or "<!doctype html" in lowered:
+        return InputFormat.HTML
+    if _BIBTEX.search(head):
+        return InputFormat.BIBTEX
     return InputFormat.TEXT
 
 

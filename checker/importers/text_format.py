@@ -104,7 +104,7 @@ def read(path: str, data: bytes) -> ImportResult:
             text = clean(text)
         if entry.marked:
             text = _BACKLINKS.sub("", text)
-        fields = _parse(text)
+        fields = parse_entry(text)
         if fields is None:
             message = f"reference {ref_id}: cannot read the entry; its text is kept as the title"
             problems.append(InputProblem(path, entry.line, None, message, ref_id=ref_id))
@@ -151,7 +151,7 @@ def _find_list(lines: list[str]) -> list[_Entry]:
     return max(reversed(candidates), key=lambda run: (sum(e.marked for e in run), len(run)))
 
 
-def _parse(text: str) -> dict[str, str] | None:
+def parse_entry(text: str) -> dict[str, str] | None:
     """The fields of one entry (known and extra names), or None if it cannot be read."""
     rest = text.strip()
     if not rest:

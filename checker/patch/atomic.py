@@ -5,6 +5,7 @@ the old file or the new one, never half of each."""
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import shutil
 import tempfile
@@ -44,3 +45,21 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def diff_and_write(
+    path: Path, old: str, new: str, write: bool, prefix: bytes = b"", errors: str = "strict"
+) -> str:
+    """The unified diff from ``old`` to ``new``; ``new`` written atomically if ``write``
+    (encoded as UTF-8 after ``prefix``, e.g. the file's BOM)."""
+    diff = "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"a/{path.name}",
+            tofile=f"b/{path.name}",
+        )
+    )
+    if write and new != old:
+        write_atomic(path, prefix + new.encode("utf-8", errors=errors))
+    return diff

@@ -11,14 +11,13 @@ report saw.  Patching refuses an inconclusive run and a report older than the in
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from checker.importers.decoding import decode
-from checker.patch.atomic import write_atomic
+from checker.patch.atomic import diff_and_write
 from checker.patch.csvcells import CsvEditError, edit, scan
 
 CONFIRMED_ROTTEN = frozenset({"dead", "usurped", "soft-404"})
@@ -144,15 +143,5 @@ def apply_csv(input_path: Path, changes: list[CellChange], write: bool) -> str:
         new_text = edit(text, edits, delimiter) if edits else text
     except CsvEditError as err:
         raise PatchRefused(f"{input_path}: {err}") from None
-    diff = "".join(
-        difflib.unified_diff(
-            text.splitlines(keepends=True),
-            new_text.splitlines(keepends=True),
-            fromfile=f"a/{input_path.name}",
-            tofile=f"b/{input_path.name}",
-        )
-    )
-    if write and new_text != text:
-        encoded = new_text.encode("utf-8", errors="surrogateescape")
-        write_atomic(input_path, (b"\xef\xbb\xbf" if bom else b"") + encoded)
-    return diff
+    bom_bytes = b"\xef\xbb\xbf" if bom else b""
+    return diff_and_write(input_path, text, new_text, write, bom_bytes, "surrogateescape")
