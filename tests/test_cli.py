@@ -134,3 +134,18 @@ def test_python_m_checker_version() -> None:
         [sys.executable, "-m", "checker", "--version"], capture_output=True, text=True, check=True
     )
     assert "citecheck" in done.stdout
+
+
+def test_findings_point_at_their_source_in_every_format(tmp_path: Path) -> None:
+    data = Path(__file__).parent / "data"
+    for source, marker in ((data / "wikipedia_page.html", "#"), (data / "article.wiki", "")):
+        out = tmp_path / source.suffix.strip(".")
+        CliRunner().invoke(
+            main, ["check", str(source), "--offline", "--out", str(out), "--today", "2026-11-24"]
+        )
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        places = [r["location"]["text"] for r in report["references"]]
+        assert all(p.startswith(str(source)) for p in places)
+        rows = (out / "report.csv").read_text(encoding="utf-8").splitlines()[1:]
+        cells = [row.split(",")[1] for row in rows if not row.startswith("(list)")]
+        assert cells and all(c.startswith(marker) and len(c) > len(marker) for c in cells)

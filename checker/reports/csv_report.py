@@ -65,10 +65,7 @@ def rows(result: CheckResult) -> Iterator[list[str | int]]:
     grouped = result.findings_by_ref()
     for ref in result.references:
         record = records.reference_record(ref, grouped.get(ref.id, []))
-        location = record["location"]
-        line: str | int = ""
-        if location is not None and location["line"] is not None:
-            line = int(location["line"])
+        line = records.place(record["location"])  # the line, or #anchor (HTML input)
         fields: dict[str, str] = record["fields"]
         ref_id = guard(ref.id)
         reference = [guard(fields[name]) for name in REFERENCE_COLUMNS]

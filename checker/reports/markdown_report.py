@@ -60,8 +60,7 @@ def _findings(result: CheckResult) -> Iterator[tuple[str, str, dict[str, Any]]]:
         if not findings:
             break  # ordered_references puts every reference with findings first
         record = records.reference_record(ref, findings)
-        location = record["location"]
-        line = "" if location is None or location["line"] is None else str(location["line"])
+        line = records.place(record["location"])
         for finding in record["findings"]:
             yield ref.id, line, finding
 

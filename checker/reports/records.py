@@ -162,6 +162,15 @@ def reference_record(
     }
 
 
+def place(location: dict[str, Any] | None) -> str:
+    """Where a reference is in its file, short: the line, else ``#anchor``."""
+    if location is None:
+        return ""
+    if location.get("line") is not None:
+        return str(location["line"])
+    return f"#{location['anchor']}" if location.get("anchor") else ""
+
+
 def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
     run = result.run
     return {
