@@ -252,7 +252,8 @@ class ProgressDisplay:
                 self._bar.update(self._task, completed=self.done)
             elif time.monotonic() - self._last >= self.every or self.done == self.total:
                 self._last = time.monotonic()
-                click.echo(f"links: {self.done}/{self.total} checked ({self.summary()})", err=True)
+                done = f"{self.done}/{self.total}"
+                click.echo(f"links: {done} fetched ({self.summary()}; unconfirmed)", err=True)
 
     def summary(self) -> str:
         return ", ".join(f"{n} {status}" for status, n in self.counts.most_common())
