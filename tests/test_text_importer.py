@@ -487,3 +487,17 @@ def test_crlf_line_endings() -> None:
         ("One", "A", "1 May 2020"),
         ("Two", "B", ""),
     ]
+
+
+def test_desktop_back_links_are_stripped(tmp_path: Path) -> None:
+    page = tmp_path / "desktop.txt"
+    page.write_text(
+        "References\n"
+        '1. ^ Jump up to: a b Smith, John (5 March 2019). "A title". The Times. '
+        "Retrieved 7 March 2019.\n"
+        '2. ^ Jump up ^ Doe, Jane (2001). "Another title". The Post.\n',
+        encoding="utf-8",
+    )
+    first, second = text_format.read(str(page), page.read_bytes()).references
+    assert (first.author, first.title, first.work) == ("Smith, John", "A title", "The Times")
+    assert (second.author, second.title) == ("Doe, Jane", "Another title")

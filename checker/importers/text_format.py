@@ -31,7 +31,10 @@ from checker.model import KNOWN_FIELDS, ImportResult, InputProblem, Location, Re
 #: A numbered list line: number, optional back-link marker, entry text.
 _ENTRY = re.compile(r"^\s*(\d{1,5})\.(?:\s+|$)([\^↑])?\s*(.*?)\s*$")
 #: Back-link letters after the marker of a reference cited more than once ("a b c").
-_BACKLINKS = re.compile(r"^a(?: [a-z]{1,2})+(?:\s+|$)")
+#: Back-links: "a b c" (mobile rendering), "Jump up to: a b" / "Jump up" (desktop).
+_BACKLINKS = re.compile(
+    r"^(?:Jump up to:\s*)?a(?: [a-z]{1,2})+(?:\s+|$)|^Jump up(?: to)?:?\s+(?:\^\s*)?"
+)
 #: Non-numbered lines tolerated inside a run (wrapped entries); more end the run.
 _MAX_HELD = 3
 
