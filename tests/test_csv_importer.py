@@ -121,3 +121,10 @@ def test_detect_format() -> None:
     assert detect_format("x.txt", b"") is InputFormat.TEXT
     assert detect_format("refs", b"id,title\n1,A\n") is InputFormat.CSV
     assert detect_format("page", b"Some article\n 1. ^ Ref") is InputFormat.TEXT
+
+
+def test_semicolon_and_tab_separated(tmp_path: Path) -> None:
+    semi = load(write(tmp_path, "id;title;date\n1;Un titre, long;13 April 2017\n", "s.csv"))
+    assert semi.problems == () and semi.references[0].title == "Un titre, long"
+    tabs = load(write(tmp_path, "id\ttitle\n1\tA, B\n", "t.tsv"))
+    assert tabs.references[0].title == "A, B"

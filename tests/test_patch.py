@@ -234,3 +234,15 @@ def test_refuses_a_missing_report(tmp_path: Path) -> None:
     src.write_text("id,url\n1,http://a.example/\n", encoding="utf-8")
     result = _patch(tmp_path, src)
     assert result.exit_code == 2 and "run citecheck check first" in result.output
+
+
+def test_semicolon_file_keeps_its_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "references.csv"
+    path.write_bytes(b'id;url;archive_url;notes\r\n1;http://a.example/;;"x; y"\r\n')
+    apply_csv(
+        path, [CellChange("1", "archive_url", "", "http://web/1", "archive-found")], write=True
+    )
+    assert (
+        path.read_bytes()
+        == b'id;url;archive_url;notes\r\n1;http://a.example/;http://web/1;"x; y"\r\n'
+    )

@@ -44,19 +44,21 @@ def canonical_name(header: str) -> str | None:
     return ALIASES.get(key) or ALIASES.get(key.replace("_", ""))
 
 
-def _sniff_dialect(text: str, path: str) -> type[csv.Dialect] | csv.Dialect:
+def sniff_delimiter(text: str, path: str = "") -> str:
+    """Comma, tab (``.tsv`` or a tab-separated header) or semicolon (spreadsheets in
+    locales with a decimal comma export that), judged from the header row."""
     if path.lower().endswith(".tsv"):
-        return csv.excel_tab
+        return "\t"
     first = text.split("\n", 1)[0]
-    if first.count("\t") > first.count(","):
-        return csv.excel_tab
-    return csv.excel
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
 
 
 def read(path: str, data: bytes) -> ImportResult:
     text = decode(data)
     problems: list[InputProblem] = []
-    reader = csv.reader(io.StringIO(text, newline=""), _sniff_dialect(text, path))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text, path))
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as err:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checker.importers.csv_format import sniff_delimiter
 from checker.importers.decoding import decode
 from checker.patch.atomic import diff_and_write
 from checker.patch.csvcells import CsvEditError, edit, scan
@@ -106,9 +107,7 @@ def apply_csv(input_path: Path, changes: list[CellChange], write: bool) -> str:
     data = input_path.read_bytes()
     bom = data.startswith(b"\xef\xbb\xbf")
     text = decode(data)
-    delimiter = (
-        "\t" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") else ","
-    )
+    delimiter = sniff_delimiter(text, str(input_path))
     try:
         records = scan(text, delimiter)
     except CsvEditError as err:
