@@ -303,6 +303,7 @@ def test_isbn_issn_doi() -> None:
         "Wayback Machine",
         "This website is for sale! - example.com",
         "Just a moment...",
+        "Cite error: The named reference foo was invoked but never defined",
     ],
 )
 def test_generic_title(title: str) -> None:

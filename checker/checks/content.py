@@ -79,6 +79,7 @@ GENERIC_TITLE_PHRASES = (
     "page cannot be found",
     "page could not be found",
     "sorry, this page",
+    "cite error:",
     "account suspended",
     "request rejected",
     "just a moment...",
