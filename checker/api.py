@@ -70,7 +70,9 @@ def check_import(
         findings.extend(link_findings(imported.references, link_run))
     archive_run = None
     if link_run is not None and archive is not None and not link_run.inconclusive:
-        archive_run = rescue(imported.references, dict(link_run.results), archive)
+        archive_run = rescue(
+            imported.references, dict(link_run.results), archive, resolver=resolver
+        )
         findings.extend(archive_findings(imported.references, archive_run, link_run.results))
     run = RunInfo(
         tool_version=__version__,

@@ -130,6 +130,13 @@ _OPTIONS = [
         help="Archive calls per minute, at most.",
     ),
     click.option(
+        "--memento-url",
+        default=None,
+        metavar="URL",
+        help="A Memento TimeMap aggregator, asked for other archives' captures when the "
+        "Wayback Machine has none (e.g. https://timetravel.mementoweb.org/timemap/link/).",
+    ),
+    click.option(
         "--resolve",
         "resolves",
         multiple=True,
@@ -206,7 +213,13 @@ def rescue_config(opts: dict[str, Any], links: LinkConfig) -> RescueConfig | Non
         if base == WAYBACK
         else ArchiveConfig.for_endpoint(base, rate_per_minute=opts["archive_rate"])
     )
-    return RescueConfig(client=client, archive_all=opts["archive_all"], state_path=links.state_path)
+    return RescueConfig(
+        memento_url=opts["memento_url"] or "",
+        fetch=links.fetch,
+        client=client,
+        archive_all=opts["archive_all"],
+        state_path=links.state_path,
+    )
 
 
 def resolver(resolves: tuple[str, ...]) -> Resolver | None:

@@ -299,3 +299,49 @@ def test_no_lookups_on_an_inconclusive_run(
     code, report = _cli(tmp_path, simweb, double, rows)
     assert code == 3 and report["summary"]["inconclusive"]
     assert double.requests == []
+
+
+TIMEMAP = """<http://news.example/a>; rel="original",
+<http://agg.example/timemap/link/http://news.example/a>; rel="self";
+  type="application/link-format"; from="Tue, 11 Apr 2017 10:00:00 GMT",
+<http://arquivo.example/wayback/20170411100000/http://news.example/a>; rel="first memento";
+  datetime="Tue, 11 Apr 2017 10:00:00 GMT",
+<https://web.archive.org/web/20170412000000/http://news.example/a>; rel="memento";
+  datetime="Wed, 12 Apr 2017 00:00:00 GMT",
+<http://archive.example/20170501/http://news.example/a>; rel="last memento";
+  datetime="Mon, 01 May 2017 08:30:00 GMT"
+"""
+
+
+def test_parse_timemap() -> None:
+    from checker.archive.memento import parse_timemap
+
+    assert parse_timemap(TIMEMAP) == [
+        ("20170411100000", "http://arquivo.example/wayback/20170411100000/http://news.example/a"),
+        ("20170412000000", "https://web.archive.org/web/20170412000000/http://news.example/a"),
+        ("20170501083000", "http://archive.example/20170501/http://news.example/a"),
+    ]
+
+
+def test_other_archives_when_wayback_has_nothing(simweb: SimWeb, double: ArchiveDouble) -> None:
+    from checker.links.fetch import FetchConfig
+
+    title = "Archived Copy — Example News"
+    reference = ref(title=title)
+    double.add_memento(URL, "20170414000000", simweb.url("blog.example", "/status/404"))
+    double.add_memento(URL, "20170413000000", simweb.url("blog.example", "/article/archived-copy"))
+    base = config(double)
+    with_memento = RescueConfig(
+        client=base.client,
+        memento_url=f"{double.base_url}/timemap/link/",
+        fetch=FetchConfig(allow_private=True, deadline=5),
+    )
+    run = rescue([reference], dead(), with_memento, now=lambda: NOW, resolver=simweb.resolver)
+    result = run.results[URL]
+    assert result.status is ArchiveStatus.FOUND and result.snapshot is not None
+    assert result.snapshot.url.endswith("/article/archived-copy")
+    assert result.snapshot.source == "memento (blog.example)"
+    assert [c.accepted for c in result.candidates] == [False, True]  # the 404 one first
+    plain = rescue([reference], dead(), base, now=lambda: NOW)
+    assert plain.results[URL].status is ArchiveStatus.NONE
+    assert not any(r.path.startswith("/timemap/") for r in double.requests[-2:])

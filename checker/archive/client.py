@@ -176,6 +176,12 @@ class ArchiveClient:
 
     # -- endpoints ----------------------------------------------------------------------
 
+    def get_text(self, url: str) -> tuple[int, str]:
+        """Any other endpoint of the archive service (e.g. a Memento TimeMap), under the
+        same rate limit, timeouts and 429 policy: (HTTP status, text)."""
+        response = self._get(url)
+        return response.status_code, self._text(response)
+
     def cdx(self, url: str, closest: str) -> list[CdxRow]:
         """Captures of ``url`` with status 200, nearest to ``closest`` first."""
         params = {

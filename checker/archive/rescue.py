@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from checker.archive.cache import ArchiveCache
 from checker.archive.client import (
@@ -26,11 +27,14 @@ from checker.archive.client import (
     CdxRow,
     SiteBlocked,
 )
+from checker.archive.memento import MementoSource
 from checker.archiveurl import parse_archive_url
 from checker.checks.content import generic_title
 from checker.dates import DateError, parse_date
 from checker.links.classify import drifted, is_error_title, title_similarity, visible_text
+from checker.links.fetch import FetchConfig
 from checker.links.page import extract_title
+from checker.links.safety import Resolver
 from checker.model import (
     ArchiveResult,
     ArchiveStatus,
@@ -50,6 +54,8 @@ class RescueConfig:
     check_existing: bool = True
     state_path: Path | None = None
     miss_ttl: dt.timedelta = dt.timedelta(days=14)
+    memento_url: str = ""  #: a Memento TimeMap aggregator, asked when Wayback has nothing
+    fetch: FetchConfig = field(default_factory=FetchConfig)  #: for other archives' mementos
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +115,18 @@ def _judge(capture: Capture, cited_title: str) -> tuple[bool, str, str]:
 
 class Rescuer:
     def __init__(
-        self, config: RescueConfig, client: ArchiveClient, cache: ArchiveCache, now: dt.datetime
+        self,
+        config: RescueConfig,
+        client: ArchiveClient,
+        cache: ArchiveCache,
+        now: dt.datetime,
+        memento: MementoSource | None = None,
     ) -> None:
         self.config = config
         self.client = client
         self.cache = cache
         self.now = now
+        self.memento = memento
 
     def find(self, ref: Reference) -> ArchiveResult:
         target, floor = target_of(ref)
@@ -179,12 +191,49 @@ class Rescuer:
             return ArchiveResult(
                 ref.url, ArchiveStatus.PENDING, None, tuple(examined), detail=str(err)
             )
+        if self.memento is not None:
+            found = self._other_archives(ref, target, floor, key, examined)
+            if found is not None:
+                return found
         detail = (
             "no capture with status 200"
             if not examined
             else (f"all {len(examined)} nearest captures rejected")
         )
         return ArchiveResult(ref.url, ArchiveStatus.NONE, None, tuple(examined), detail=detail)
+
+    def _other_archives(
+        self,
+        ref: Reference,
+        target: dt.date | None,
+        floor: dt.date | None,
+        key: str,
+        examined: list[Candidate],
+    ) -> ArchiveResult | None:
+        """Mementos of other archives (RFC 7089), in the same order of preference."""
+        assert self.memento is not None
+        try:
+            listed = self.memento.mementos(ref.url)
+        except (ArchiveStopped, ArchiveUnavailable) as err:
+            examined.append(Candidate("", self.memento.timemap_url, False, str(err)))
+            return None
+        usable = [(s, u) for s, u in listed if floor is None or s[:8] >= f"{floor:%Y%m%d}"]
+        before = sorted((m for m in usable if m[0] <= key), reverse=True)
+        after = sorted(m for m in usable if m[0] > key)
+        for stamp, uri in (before + after)[: self.config.client.max_validations]:
+            accepted, reason, title = _judge(self.memento.capture(stamp, uri), ref.title)
+            examined.append(Candidate(stamp, uri, accepted, reason))
+            if accepted:
+                source = f"memento ({urlsplit(uri).hostname})"
+                snap = _snapshot(uri, ref.url, stamp, target, title, reason, source)
+                return ArchiveResult(
+                    ref.url,
+                    ArchiveStatus.FOUND,
+                    snap,
+                    tuple(examined),
+                    detail=f"{len(examined)} capture(s) examined",
+                )
+        return None
 
     def _playback(self, stamp: str, original: str) -> str:
         return f"{self.config.client.base_url}/web/{stamp}/{original}"
@@ -244,12 +293,18 @@ def rescue(
     *,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     sleep: Callable[[float], None] | None = None,
+    resolver: Resolver | None = None,
 ) -> ArchiveRun:
     """Look up captures for every rotten link and check existing archive links."""
     config = config or RescueConfig()
     client = ArchiveClient(config.client, sleep=sleep) if sleep else ArchiveClient(config.client)
     cache = ArchiveCache(config.state_path, config.miss_ttl)
-    rescuer = Rescuer(config, client, cache, now())
+    memento = (
+        MementoSource(config.memento_url, client, config.fetch, resolver)
+        if config.memento_url
+        else None
+    )
+    rescuer = Rescuer(config, client, cache, now(), memento)
     results: dict[str, ArchiveResult] = {}
     existing: dict[str, ExistingArchive] = {}
     stopped = ""

@@ -314,6 +314,13 @@ class ArchiveDouble:
             self._limit = None
             self._limit_seen = 0
             self._fail = (503, 0)
+            self._mementos: dict[str, list[tuple[str, str]]] = {}
+
+    def add_memento(self, url: str, timestamp: str, memento_uri: str) -> None:
+        """A capture of ``url`` held by *another* archive, listed in the TimeMap that
+        ``/timemap/link/<url>`` serves (RFC 7089 link format, as Memento aggregators do)."""
+        with self._lock:
+            self._mementos.setdefault(url, []).append((timestamp, memento_uri))
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -355,11 +362,23 @@ class ArchiveDouble:
                 return self._cdx(h, q)
             if path == "/wayback/available":
                 return self._available(h, q)
+            if path.startswith("/timemap/link/"):
+                return self._timemap(h, path[len("/timemap/link/") :], query)
             if m := _PLAYBACK.fullmatch(path):
                 return self._playback(h, m[1], m[2] or "", m[3] + (f"?{query}" if query else ""))
         except (ValueError, re.error) as exc:
             return h.reply(400, f"{exc}\n".encode(), "text/plain;charset=UTF-8")
         h.reply(404, b"Not Found\n", "text/plain;charset=UTF-8")
+
+    def _timemap(self, h: _Handler, url: str, query: str) -> None:
+        url += f"?{query}" if query else ""
+        with self._lock:
+            mementos = sorted(self._mementos.get(url, []))
+        if not mementos:
+            return h.reply(404, b"Not Found\n", "text/plain;charset=UTF-8")
+        lines = [f'<{url}>; rel="original"']
+        lines += [f'<{uri}>; rel="memento"; datetime="{http_date(ts)}"' for ts, uri in mementos]
+        h.reply(200, (",\n".join(lines) + "\n").encode(), "application/link-format")
 
     def _find(self, key: str, prefix: bool = False) -> list[Capture]:
         with self._lock:
