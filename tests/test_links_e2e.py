@@ -228,3 +228,30 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path) -> None:
         if not c["accepted"]
     ]
     assert rejected  # the soft-404 capture was passed over for an earlier good one
+
+
+def test_exclude_user_agent_and_recheck_all(simweb: SimWeb, tmp_path: Path) -> None:
+    kept = simweb.url("news.example", "/article/ua-story")
+    skipped = simweb.url("news.example", "/article/private-story")
+    src = write_list(tmp_path, [(kept, "Ua Story"), (skipped, "Private Story")])
+    simweb.clear_log()
+    _, report, _ = run_cli(
+        tmp_path,
+        src,
+        *simweb.cli_args(),
+        "--exclude",
+        "private-",
+        "--user-agent",
+        "Mozilla/5.0 (citecheck test)",
+        "--no-probe",
+    )
+    assert statuses(report) == {kept: "alive", skipped: "skipped"}
+    seen = simweb.requests_to("news.example")
+    assert seen and all("private-story" not in r.path for r in seen)
+    assert {r.headers.get("User-Agent") for r in seen} == {"Mozilla/5.0 (citecheck test)"}
+    # Alive results are reused on the next run, unless --recheck-all.
+    simweb.clear_log()
+    run_cli(tmp_path, src, *simweb.cli_args(), "--exclude", "private-")
+    assert simweb.requests_to("news.example") == []
+    run_cli(tmp_path, src, *simweb.cli_args(), "--exclude", "private-", "--recheck-all")
+    assert simweb.requests_to("news.example")
