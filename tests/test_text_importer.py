@@ -501,3 +501,18 @@ def test_desktop_back_links_are_stripped(tmp_path: Path) -> None:
     first, second = text_format.read(str(page), page.read_bytes()).references
     assert (first.author, first.title, first.work) == ("Smith, John", "A title", "The Times")
     assert (second.author, second.title) == ("Doe, Jane", "Another title")
+
+
+def test_webarchive_rendering(tmp_path: Path) -> None:
+    page = tmp_path / "webarchive.txt"
+    page.write_text(
+        '1. ^ "Some report". Example Org. 3 March 2015. Archived 13 April 2017 at the '
+        "Wayback Machine. Retrieved 1 April 2016.\n"
+        '2. ^ "Other". Org. 2015. Archived 2 May 2016 at archive.today\n',
+        encoding="utf-8",
+    )
+    first, second = text_format.read(str(page), page.read_bytes()).references
+    assert (first.work, first.publisher, first.archive_date) == ("Example Org", "", "13 April 2017")
+    assert first.extra["archive_service"] == "the Wayback Machine"
+    assert (first.access_date, first.date) == ("1 April 2016", "3 March 2015")
+    assert (second.archive_date, second.extra["archive_service"]) == ("2 May 2016", "archive.today")

@@ -15,8 +15,9 @@ citation module (CS1) renders them::
 Values are kept verbatim as rendered (checks downstream judge them).  The rendering
 has lost every URL, so ``url`` and ``archive_url`` stay empty.  What has no canonical
 column goes to an extra one: ``type`` (``PDF``, ``Press release``), ``via``, ``page``,
-``quote``, and, when present, ``trans_title``, ``editor``, ``volume``, ``issue`` and
-identifiers such as ``pmid`` or ``oclc``.  An entry that cannot be read still becomes a
+``quote``, ``archive_service`` (the {{webarchive}} rendering "Archived DATE at the
+Wayback Machine"), and, when present, ``trans_title``, ``editor``, ``volume``, ``issue``
+and identifiers such as ``pmid`` or ``oclc``.  An entry that cannot be read still becomes a
 reference, with its text as the title and a problem naming it.
 """
 
@@ -59,6 +60,8 @@ _ABBREVIATIONS = frozenset({"St", "Dr", "Mr", "Mrs", "Ms", "Jr", "Sr", "No", "Vo
 
 _VIA = re.compile(r"(?:^|\s+)[–—-]\s*via\b\s*(?P<via>.*)$")
 _RETRIEVED = re.compile(r"^Retrieved\s+(?:on\s+)?(?P<date>.+)$")
+#: The {{webarchive}} rendering: "Archived 13 April 2017 at the Wayback Machine".
+_WEBARCHIVE = re.compile(r"^Archived\s+(?P<date>.+?)\s+at\s+(?P<service>.+)$")
 _ARCHIVED = re.compile(
     r"^Archived(?:\s+\((?P<t1>[^()]+)\))?\s+from\s+the\s+original"
     r"(?:\s+\((?P<t2>[^()]+)\))?\s+on\s+(?P<date>.+)$"
@@ -245,6 +248,9 @@ def _read_elements(text: str, fields: dict[str, str], plain_fields: tuple[str, s
             fields["archive_date"] = match["date"].strip()
             if match["t1"] or match["t2"]:
                 fields.setdefault("type", match["t1"] or match["t2"])
+        elif match := _WEBARCHIVE.match(element):
+            fields.setdefault("archive_date", match["date"].strip())
+            fields["archive_service"] = match["service"].strip()
         elif match := _IDENTIFIER.match(element):
             name = match["name"].lower()
             fields[name] = match["value"].strip()
