@@ -126,3 +126,13 @@ def test_real_recording_memento() -> None:
         capture = archive.capture("20171124151315", "https://www.fws.gov/birds/")
     assert capture.status == 200 and capture.timestamp == "20171124151315"
     assert "Birds" in extract_title(capture.body)
+
+
+def test_real_recording_archived_429_is_a_capture_not_rate_limiting() -> None:
+    """A capture whose original status was 429 is a memento (Memento-Datetime), not the
+    archive limiting us: it must be judged like any capture, and not stop lookups."""
+    name = "wayback-edgi-test_get_memento_works_on_archived_rate_limit_responses.yaml"
+    with replay(name, "method", "host", "path"), client() as archive:
+        capture = archive.capture("20150129034904", "http://www.reddit.com/r/PokemonGiveaway")
+        assert capture.status == 429 and capture.timestamp == "20150129034904"
+        assert archive.rate_limited == 0 and not archive.stopped

@@ -135,7 +135,9 @@ class ArchiveClient:
                     continue
                 except (WaybackRetryError, requests.RequestException) as err:
                     raise ArchiveUnavailable(f"{type(err).__name__}: {err}") from None
-                if response.status_code == 429:
+                # A capture whose original status was 429 carries Memento-Datetime: it is
+                # an answer to judge, not the archive limiting us.
+                if response.status_code == 429 and "Memento-Datetime" not in response.headers:
                     retry_after = response.headers.get("Retry-After", "")
                     response.close()
                     self._rate_limited(float(retry_after) if retry_after.isdigit() else None)
