@@ -12,7 +12,7 @@ of times.  When CDX has nothing (or fails), the availability API is asked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,7 +24,6 @@ from checker.archive.client import (
     ArchiveStopped,
     ArchiveUnavailable,
     Capture,
-    CdxRow,
     SiteBlocked,
 )
 from checker.archive.memento import MementoSource
@@ -155,14 +154,13 @@ class Rescuer:
             try:
                 rows = self.client.cdx(ref.url, key)
                 source = "cdx"
-                order = [(r.timestamp, r.original) for r in _ordered(rows, key, floor)]
+                order = preferred([(r.timestamp, r.original) for r in rows], key, floor)
             except ArchiveUnavailable:
                 order, source = [], "cdx"
             if not order:
                 hit = self.client.available(ref.url, key)
                 source = "availability"
-                if hit and (floor is None or hit[0][:8] >= f"{floor:%Y%m%d}"):
-                    order = [hit]
+                order = preferred([hit] if hit else [], key, floor)
             for stamp, original in order[: self.config.client.max_validations]:
                 capture = self.client.capture(stamp, original)
                 accepted, reason, title = _judge(capture, ref.title)
@@ -217,10 +215,7 @@ class Rescuer:
         except (ArchiveStopped, ArchiveUnavailable) as err:
             examined.append(Candidate("", self.memento.timemap_url, False, str(err)))
             return None
-        usable = [(s, u) for s, u in listed if floor is None or s[:8] >= f"{floor:%Y%m%d}"]
-        before = sorted((m for m in usable if m[0] <= key), reverse=True)
-        after = sorted(m for m in usable if m[0] > key)
-        for stamp, uri in (before + after)[: self.config.client.max_validations]:
+        for stamp, uri in preferred(listed, key, floor)[: self.config.client.max_validations]:
             accepted, reason, title = _judge(self.memento.capture(stamp, uri), ref.title)
             examined.append(Candidate(stamp, uri, accepted, reason))
             if accepted:
@@ -262,14 +257,16 @@ def _parse_stamp(stamp: str) -> dt.datetime | None:
         return None
 
 
-def _ordered(rows: Sequence[CdxRow], key: str, floor: dt.date | None) -> Iterator[CdxRow]:
-    usable = [r for r in rows if floor is None or r.timestamp[:8] >= f"{floor:%Y%m%d}"]
-    before = sorted(
-        (r for r in usable if r.timestamp <= key), key=lambda r: r.timestamp, reverse=True
-    )
-    after = sorted((r for r in usable if r.timestamp > key), key=lambda r: r.timestamp)
-    yield from before
-    yield from after
+def preferred(
+    captures: Sequence[tuple[str, str]], key: str, floor: dt.date | None
+) -> list[tuple[str, str]]:
+    """(timestamp, locator) pairs in the order to try them: none older than ``floor``
+    (the publication date); those at or before ``key`` (the access-date) nearest first,
+    then those after it, nearest first."""
+    usable = [c for c in captures if floor is None or c[0][:8] >= f"{floor:%Y%m%d}"]
+    before = sorted((c for c in usable if c[0] <= key), reverse=True)
+    after = sorted(c for c in usable if c[0] > key)
+    return before + after
 
 
 def _snapshot(
