@@ -149,3 +149,10 @@ def test_findings_point_at_their_source_in_every_format(tmp_path: Path) -> None:
         rows = (out / "report.csv").read_text(encoding="utf-8").splitlines()[1:]
         cells = [row.split(",")[1] for row in rows if not row.startswith("(list)")]
         assert cells and all(c.startswith(marker) and len(c) > len(marker) for c in cells)
+
+
+def test_quiet_prints_only_the_summary(tmp_path: Path) -> None:
+    code, output, _ = run(tmp_path, ERRORS, "--quiet")
+    assert code == 1
+    assert output.strip().splitlines() == [output.strip()]  # one line
+    assert output.startswith("1 references, 1 with findings")

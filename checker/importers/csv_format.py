@@ -82,7 +82,11 @@ def read(path: str, data: bytes) -> ImportResult:
         line = reader.line_num + 1
         if not row or all(not cell.strip() for cell in row):
             continue
-        refs.append(_read_row(path, start, row, header, mapping, seen_ids, problems))
+        first = len(problems)
+        ref = _row_reference(path, start, row, header, mapping, seen_ids, problems)
+        # The row's own problems belong to its reference (shown on it in every report).
+        problems[first:] = [dataclasses.replace(p, ref_id=ref.id) for p in problems[first:]]
+        refs.append(ref)
     return ImportResult(tuple(refs), tuple(problems), tuple(columns), source=path, format="csv")
 
 
@@ -126,22 +130,6 @@ def _read_header(
             )
         )
     return columns, mapping
-
-
-def _read_row(
-    path: str,
-    line: int,
-    row: list[str],
-    header: list[str],
-    mapping: list[str | None],
-    seen_ids: dict[str, int],
-    problems: list[InputProblem],
-) -> Reference:
-    start = len(problems)
-    ref = _row_reference(path, line, row, header, mapping, seen_ids, problems)
-    for index in range(start, len(problems)):
-        problems[index] = dataclasses.replace(problems[index], ref_id=ref.id)
-    return ref
 
 
 def _row_reference(

@@ -18,7 +18,6 @@ from checker.model import (
     InputProblem,
     LinkResult,
     Reference,
-    Severity,
 )
 
 SCHEMA = "citecheck-report"
@@ -226,7 +225,3 @@ def ordered_references(result: CheckResult) -> Iterator[tuple[Reference, list[Fi
     for _, index in keyed:
         ref = result.references[index]
         yield ref, grouped.get(ref.id, [])
-
-
-def severity_rank(label: str | None) -> int:
-    return int(Severity.parse(label)) if label else 0
