@@ -34,7 +34,6 @@ def check(
     path: str,
     *,
     probe: bool = False,
-    cited_title: str = "",
     config: FetchConfig = FAST,
 ) -> LinkResult:
     url = web.url(host, path)
@@ -42,7 +41,7 @@ def check(
     answer = None
     if probe:
         answer = fetch(probe_url(url), config, resolver=web.resolver, sleep=lambda s: None)
-    return classify(url, outcome, answer, cited_title)
+    return classify(url, outcome, answer)
 
 
 CASES = [

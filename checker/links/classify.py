@@ -119,12 +119,10 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»•]\s+|\s*[|·»•]\s*")
 logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 
-def classify(
-    url: str, outcome: FetchOutcome, probe: FetchOutcome | None = None, cited_title: str = ""
-) -> LinkResult:
+def classify(url: str, outcome: FetchOutcome, probe: FetchOutcome | None = None) -> LinkResult:
     """The verdict on ``url`` from its fetch ``outcome`` and, when given, the outcome of
-    :func:`probe_url` on the same host.  ``cited_title`` is accepted for callers' symmetry;
-    title drift is reported as its own finding (``content-drift``) by the link stage."""
+    :func:`probe_url` on the same host.  Title drift against the citation is not a link
+    status: the link stage reports it as its own finding (``content-drift``)."""
     status, rule, detail = _verdict(url, outcome, probe)
     suggested = outcome.final_url if status is LinkStatus.REDIRECTED else ""
     alive = status in (LinkStatus.ALIVE, LinkStatus.REDIRECTED)

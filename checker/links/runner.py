@@ -107,11 +107,7 @@ def check_links(
 ) -> LinkRun:
     config = config or LinkConfig()
     exclude = [re.compile(p) for p in config.exclude]
-    titles: dict[str, str] = {}
-    for ref in refs:
-        url = ref.url.strip()
-        if url and not titles.get(url):
-            titles[url] = ref.title
+    urls = dict.fromkeys(ref.url.strip() for ref in refs if ref.url.strip())  # each once
     results: dict[str, LinkResult] = {}
     due: list[str] = []
     history = History(config.state_path or ":memory:", config.policy)
@@ -120,7 +116,7 @@ def check_links(
     try:
         history.start_run(run_id, started, source)
         reused_count = 0
-        for url in titles:
+        for url in urls:
             pre = _pre_verdict(url, exclude)
             reused = None if pre or config.recheck_all else history.fresh(url, started)
             if pre is not None:
@@ -144,7 +140,7 @@ def check_links(
         def work(url: str) -> LinkResult:
             outcome = fetch_one(url)
             probe = prober(url) if config.probe and _wants_probe(outcome) else None
-            return classify(url, outcome, probe, titles.get(url, ""))
+            return classify(url, outcome, probe)
 
         raw = run_polite(due, work, config.politeness, on_done=progress)
         network = judge(raw)
