@@ -1,9 +1,9 @@
-# citecheck — every target sets up .venv itself, so each works on a fresh clone.
+# citewatch — every target sets up .venv itself, so each works on a fresh clone.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-CITECHECK := $(BIN)/citecheck
+CITEWATCH := $(BIN)/citewatch
 
 .PHONY: run test lint typecheck unit demo bench seed clean setup
 
@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 ## run: the main job — check references.csv, write reports/. Findings (1) and an
 ## inconclusive network (3) still leave a complete report, so only 2 (bad input) fails.
 run: $(STAMP)
-	@$(CITECHECK) check references.csv --out reports --quiet; code=$$?; \
-	echo "citecheck exit code $$code (0 clean, 1 findings, 2 input error, 3 inconclusive)"; \
+	@$(CITEWATCH) check references.csv --out reports --quiet; code=$$?; \
+	echo "citewatch exit code $$code (0 clean, 1 findings, 2 input error, 3 inconclusive)"; \
 	test $$code -ne 2
 
 ## test: lint, strict typing, the whole test suite
@@ -47,7 +47,7 @@ bench: $(STAMP)
 
 ## seed: regenerate references.csv from the seed article and its verified URLs
 seed: $(STAMP)
-	$(CITECHECK) import data/seed/anti-gay-purges-in-chechnya.txt \
+	$(CITEWATCH) import data/seed/anti-gay-purges-in-chechnya.txt \
 		--merge data/seed/seed-urls.csv -o references.csv
 
 clean:

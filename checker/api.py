@@ -23,7 +23,7 @@ from checker.model import CheckResult, ImportResult, RunInfo, Severity
 
 
 class ExitCode(enum.IntEnum):
-    """Exit codes of ``citecheck check`` (documented in the README)."""
+    """Exit codes of ``citewatch check`` (documented in the README)."""
 
     OK = 0  #: nothing at or above --fail-on
     FINDINGS = 1  #: findings at or above --fail-on

@@ -45,17 +45,17 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="citecheck")
+@click.version_option(__version__, prog_name="citewatch")
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Settings file (default: citecheck.toml, else [tool.citecheck] in "
+    help="Settings file (default: citewatch.toml, else [tool.citewatch] in "
     "pyproject.toml, in the current directory).",
 )
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
-    """citecheck: find rotten links and faulty dates in reference lists."""
+    """citewatch: find rotten links and faulty dates in reference lists."""
     try:
         settings = load_settings(config_path)
     except ConfigError as err:
@@ -83,7 +83,7 @@ def _defaults_for(command: click.Command, settings: Settings) -> dict[str, Any]:
         if param is None or param.name is None:
             raise click.UsageError(
                 f"{settings.path}: unknown setting {key!r} (settings are "
-                "the long names of 'citecheck check' flags)"
+                "the long names of 'citewatch check' flags)"
             )
         defaults[param.name] = value
     return defaults
@@ -350,7 +350,7 @@ def patch_command(
 @main.command("config")
 @click.pass_context
 def config_command(ctx: click.Context) -> None:
-    """Print the effective settings of 'citecheck check' and where each comes from."""
+    """Print the effective settings of 'citewatch check' and where each comes from."""
     settings: Settings = ctx.find_object(Settings) or Settings()
     source = str(settings.path) if settings.path else "default"
     click.echo(f"# settings file: {settings.path or '(none)'}")

@@ -1,4 +1,4 @@
-"""The link-stage options of ``citecheck check`` (lychee's names where lychee has one),
+"""The link-stage options of ``citewatch check`` (lychee's names where lychee has one),
 and the progress display: a rich bar on a terminal, periodic plain lines in CI."""
 
 from __future__ import annotations

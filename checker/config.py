@@ -1,20 +1,20 @@
-"""Configuration files: ``[tool.citecheck]`` in pyproject.toml, or a citecheck.toml.
+"""Configuration files: ``[tool.citewatch]`` in pyproject.toml, or a citewatch.toml.
 
-Every key is the long name of a ``citecheck check`` flag (``fail_on``, ``max_concurrency``,
+Every key is the long name of a ``citewatch check`` flag (``fail_on``, ``max_concurrency``,
 ``host_interval``, ``state``, ``wayback_url``, ``ignore = [...]``…): the file gives the
 defaults, a flag on the command line wins.  Per-domain politeness lives in a
 ``domains`` table::
 
-    [tool.citecheck]
+    [tool.citewatch]
     fail_on = "warning"
     host_interval = 0.5
     exclude = ["^https?://localhost"]
 
-    [tool.citecheck.domains."example.org"]
+    [tool.citewatch.domains."example.org"]
     interval = 2.0
     headers = { Cookie = "consent=yes" }
 
-``citecheck config`` prints the effective settings and where each came from.
+``citewatch config`` prints the effective settings and where each came from.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CANDIDATES = ("citecheck.toml", "pyproject.toml")
+CANDIDATES = ("citewatch.toml", "pyproject.toml")
 
 
 class ConfigError(ValueError):
@@ -47,19 +47,19 @@ def _table(path: Path) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
     tool = data.get("tool", {})
-    nested = tool.get("citecheck") if isinstance(tool, dict) else None
+    nested = tool.get("citewatch") if isinstance(tool, dict) else None
     if path.name == "pyproject.toml" or nested is not None:
         return nested if isinstance(nested, dict) else None
     return data
 
 
 def load_settings(explicit: Path | None = None, cwd: Path | None = None) -> Settings:
-    """The settings file given, else the first of citecheck.toml / pyproject.toml
-    (with a ``[tool.citecheck]`` table) in ``cwd``; empty settings when there is none."""
+    """The settings file given, else the first of citewatch.toml / pyproject.toml
+    (with a ``[tool.citewatch]`` table) in ``cwd``; empty settings when there is none."""
     if explicit is not None:
         table = _table(explicit)
         if table is None:
-            raise ConfigError(f"{explicit}: no [tool.citecheck] table")
+            raise ConfigError(f"{explicit}: no [tool.citewatch] table")
         return _settings(explicit, table)
     for name in CANDIDATES:
         path = (cwd or Path.cwd()) / name

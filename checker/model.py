@@ -135,7 +135,7 @@ class Location:
 class Reference:
     """One citation, in the canonical columns.  Empty string means 'absent'.
 
-    ``extra`` holds the columns citecheck does not know, in input order; they are
+    ``extra`` holds the columns citewatch does not know, in input order; they are
     carried through untouched.
     """
 

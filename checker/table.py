@@ -1,7 +1,7 @@
 """The reference table as a pandas DataFrame, and the canonical CSV writer.
 
 Columns: the canonical ones (model.KNOWN_FIELDS) first, then the input's unknown
-columns in their original order, so ``citecheck import`` output round-trips.
+columns in their original order, so ``citewatch import`` output round-trips.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 No console errors; the filters change the visible rows; sorting works; a reference's
 details open; a screenshot is kept in reports/test-artifacts/.  The browser runs with
 background networking off and the page is opened from disk: nothing leaves the machine.
-CI (CITECHECK_REQUIRE_BROWSER=1) fails instead of skipping when Chromium is missing.
+CI (CITEWATCH_REQUIRE_BROWSER=1) fails instead of skipping when Chromium is missing.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ FLAGS = [
 ]
 
 if CHROMIUM is None:
-    if os.environ.get("CITECHECK_REQUIRE_BROWSER"):
+    if os.environ.get("CITEWATCH_REQUIRE_BROWSER"):
         raise RuntimeError("the browser test must run here, but chromium is not installed")
     pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
 

@@ -133,7 +133,7 @@ def test_python_m_checker_version() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "checker", "--version"], capture_output=True, text=True, check=True
     )
-    assert "citecheck" in done.stdout
+    assert "citewatch" in done.stdout
 
 
 def test_findings_point_at_their_source_in_every_format(tmp_path: Path) -> None:

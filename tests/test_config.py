@@ -1,4 +1,4 @@
-"""Settings files: defaults for every flag, flags win, clear errors, `citecheck config`."""
+"""Settings files: defaults for every flag, flags win, clear errors, `citewatch config`."""
 
 from __future__ import annotations
 
@@ -32,14 +32,14 @@ def check(*args: str) -> int:
 
 def test_pyproject_table_sets_defaults_and_flags_win(project: Path) -> None:
     assert check() == 0  # a warning does not fail by default
-    (project / "pyproject.toml").write_text('[tool.citecheck]\nfail_on = "warning"\n')
+    (project / "pyproject.toml").write_text('[tool.citewatch]\nfail_on = "warning"\n')
     assert check() == 1
     assert check("--fail-on", "error") == 0
 
 
-def test_citecheck_toml_first(project: Path) -> None:
-    (project / "pyproject.toml").write_text('[tool.citecheck]\nfail_on = "warning"\n')
-    (project / "citecheck.toml").write_text('fail_on = "never"\nignore = ["x"]\n')
+def test_citewatch_toml_first(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.citewatch]\nfail_on = "warning"\n')
+    (project / "citewatch.toml").write_text('fail_on = "never"\nignore = ["x"]\n')
     assert check() == 0
 
 
@@ -53,19 +53,19 @@ def test_explicit_config_and_unknown_key(project: Path) -> None:
 
 
 def test_broken_toml_is_a_clear_error(project: Path) -> None:
-    (project / "citecheck.toml").write_text("fail_on = \n")
+    (project / "citewatch.toml").write_text("fail_on = \n")
     result = CliRunner().invoke(main, ["check", "refs.csv"])
     assert result.exit_code == 2 and "not valid TOML" in result.output
     assert "Traceback" not in result.output
 
 
 def test_config_command_shows_effective_settings(project: Path) -> None:
-    (project / "citecheck.toml").write_text(
+    (project / "citewatch.toml").write_text(
         'host_interval = 0.5\n[domains."example.org"]\ninterval = 2.0\n'
         'headers = { Cookie = "consent=yes" }\n'
     )
     output = CliRunner().invoke(main, ["config"]).output
-    assert "host_interval = 0.5  # " + str(project / "citecheck.toml") in output
+    assert "host_interval = 0.5  # " + str(project / "citewatch.toml") in output
     assert "max_concurrency = 32  # default" in output
     assert (
         'domains."example.org" = { interval = 2, headers = { Cookie = "consent=yes" } }' in output
@@ -73,7 +73,7 @@ def test_config_command_shows_effective_settings(project: Path) -> None:
 
 
 def test_domain_settings_reach_the_link_stage(project: Path) -> None:
-    (project / "citecheck.toml").write_text(
+    (project / "citewatch.toml").write_text(
         '[domains."slow.example"]\ninterval = 3.0\nheaders = { Cookie = "a=b" }\n'
     )
     settings = load_settings()
@@ -104,7 +104,7 @@ def test_domain_settings_reach_the_link_stage(project: Path) -> None:
 
 
 def test_bad_domain_table(tmp_path: Path) -> None:
-    path = tmp_path / "citecheck.toml"
+    path = tmp_path / "citewatch.toml"
     path.write_text('[domains."a.example"]\nspeed = 1\n')
     with pytest.raises(ConfigError, match="unknown key 'speed'"):
         load_settings(path)

@@ -23,7 +23,7 @@ def test_workflow_shape() -> None:
     assert any(u.startswith("actions/upload-artifact") for u in uses)
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "GITHUB_STEP_SUMMARY" in runs and "summary.md" in runs
-    assert "citecheck check references.csv" in runs and "citecheck patch" in runs
+    assert "citewatch check references.csv" in runs and "citewatch patch" in runs
     assert flow[True]["schedule"][0]["cron"]  # 'on' parses as True in YAML 1.1
 
 
@@ -32,6 +32,6 @@ def test_workflow_uses_only_real_flags() -> None:
     for command in ("check", "patch"):
         help_text = CliRunner().invoke(main, [command, "--help"]).output
         known = set(re.findall(r"--[a-z][a-z-]+", help_text))
-        for line in re.findall(rf"citecheck {command} (.*)", text):
+        for line in re.findall(rf"citewatch {command} (.*)", text):
             used = set(re.findall(r"--[a-z][a-z-]+", line))
             assert used <= known, used - known

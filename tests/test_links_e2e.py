@@ -242,13 +242,13 @@ def test_exclude_user_agent_and_recheck_all(simweb: SimWeb, tmp_path: Path) -> N
         "--exclude",
         "private-",
         "--user-agent",
-        "Mozilla/5.0 (citecheck test)",
+        "Mozilla/5.0 (citewatch test)",
         "--no-probe",
     )
     assert statuses(report) == {kept: "alive", skipped: "skipped"}
     seen = simweb.requests_to("news.example")
     assert seen and all("private-story" not in r.path for r in seen)
-    assert {r.headers.get("User-Agent") for r in seen} == {"Mozilla/5.0 (citecheck test)"}
+    assert {r.headers.get("User-Agent") for r in seen} == {"Mozilla/5.0 (citewatch test)"}
     # Alive results are reused on the next run, unless --recheck-all.
     simweb.clear_log()
     run_cli(tmp_path, src, *simweb.cli_args(), "--exclude", "private-")

@@ -194,7 +194,7 @@ def test_write_changes_only_the_archive_cells(rescued: Any, tmp_path: Path) -> N
     row = next(csv.reader(io.StringIO(after_lines[1].decode())))
     assert row[5].endswith("/web/20170415120000/" + row[1])
     assert row[6:8] == ["15 April 2017", "dead"] and row[8] == "keep, this"
-    assert not (tmp_path / "references.csv.citecheck-backup").exists()
+    assert not (tmp_path / "references.csv.citewatch-backup").exists()
 
 
 def test_date_fixes_only_when_accepted(rescued: Any, tmp_path: Path) -> None:
@@ -227,7 +227,7 @@ def test_refuses_a_missing_report(tmp_path: Path) -> None:
     src = tmp_path / "references.csv"
     src.write_text("id,url\n1,http://a.example/\n", encoding="utf-8")
     result = _patch(tmp_path, src)
-    assert result.exit_code == 2 and "run citecheck check first" in result.output
+    assert result.exit_code == 2 and "run citewatch check first" in result.output
 
 
 def test_semicolon_file_keeps_its_delimiter(tmp_path: Path) -> None:

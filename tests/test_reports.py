@@ -99,7 +99,7 @@ def render(module: Any, result: CheckResult, tmp_path: Path, exit_code: int = 1)
 
 def test_json_schema_and_grouping(result: CheckResult, tmp_path: Path) -> None:
     doc = json.loads(render(json_report, result, tmp_path))
-    assert doc["schema"] == "citecheck-report"
+    assert doc["schema"] == "citewatch-report"
     assert doc["schema_version"] == "1.2"
     for key in ("run", "summary", "columns", "problems", "list_findings", "references"):
         assert key in doc
@@ -216,7 +216,7 @@ def test_csv_formula_injection_guard(result: CheckResult, tmp_path: Path) -> Non
 
 def test_markdown_counts_and_escaping(result: CheckResult, tmp_path: Path) -> None:
     text = render(markdown_report, result, tmp_path)
-    assert text.startswith("# citecheck report\n")
+    assert text.startswith("# citewatch report\n")
     assert "exit code 1 (fail-on: warning)" in text
     assert "| 🔴 error | 1 |" in text
     assert "| 🟠 warning | 1 |" in text
@@ -257,7 +257,7 @@ def test_markdown_lists_first_50(tmp_path: Path) -> None:
 def test_junit(result: CheckResult, tmp_path: Path) -> None:
     root = ET.fromstring(render(junit_report, result, tmp_path).encode("utf-8"))
     suites = root.findall("testsuite")
-    assert len(suites) == 1 and suites[0].get("name") == "citecheck"
+    assert len(suites) == 1 and suites[0].get("name") == "citewatch"
     suite = suites[0]
     cases = suite.findall("testcase")
     assert len(cases) == len(result.references) + 1  # plus the (list) test case

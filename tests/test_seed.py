@@ -1,6 +1,6 @@
 """The project's first real input: the seed article's 141 references.
 
-The committed references.csv must be exactly what `citecheck import` makes of the seed,
+The committed references.csv must be exactly what `citewatch import` makes of the seed,
 and the report must flag every reference retrieved before it was published — judged
 here by an independent oracle (strptime over the three full-date formats), not by a
 list of ids.

@@ -134,7 +134,7 @@ def test_round_trip_changes_only_the_intended_templates(checked: tuple[Path, Pat
     assert refs["ref-9"].archive_url.startswith("https://archive.today/")
 
     month = f"{dt.date.today():%B} {dt.date.today().year}"
-    mark = f"{{{{dead link|date={month}|bot=citecheck|fix-attempted=yes}}}}"
+    mark = f"{{{{dead link|date={month}|bot=citewatch|fix-attempted=yes}}}}"
     assert after["ldr-report"].endswith(f"}}}}{mark}")
     assert after["unused-ldr"].endswith(f"}}}}{mark}")
     assert refs["ldr-report"].url_status == "dead"
@@ -266,7 +266,7 @@ def test_dead_link_after_a_bare_link_and_not_twice(tmp_path: Path) -> None:
     notes: list[str] = []
     apply_wikitext(path, changes, True, TODAY, notes=notes)
     assert path.read_text(encoding="utf-8") == text.replace(
-        "A page]", "A page]{{dead link|date=November 2024|bot=citecheck|fix-attempted=yes}}"
+        "A page]", "A page]{{dead link|date=November 2024|bot=citewatch|fix-attempted=yes}}"
     )
     assert notes == [
         "ref-2 (line 3): left alone: it is already marked dead or links an archived copy"
@@ -302,7 +302,7 @@ def test_located_by_line_and_url_when_ids_shifted(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "A.<ref>{{cite web|url=http://a.example/|title=A}}</ref>"
     assert lines[1].endswith(
-        "title=B}}{{dead link|date=November 2024|bot=citecheck|fix-attempted=yes}}</ref>"
+        "title=B}}{{dead link|date=November 2024|bot=citewatch|fix-attempted=yes}}</ref>"
     )
 
 

@@ -30,7 +30,7 @@ from checker.links.safety import CappedInflater
 
 WAYBACK = "https://web.archive.org"
 AVAILABILITY = "https://archive.org"
-USER_AGENT = f"citecheck/{__version__} (+https://github.com/citecheck/citecheck)"
+USER_AGENT = f"citewatch/{__version__} (+https://github.com/citewatch/citewatch)"
 CDX_FIELDS = "timestamp,original,statuscode,mimetype,digest"
 
 

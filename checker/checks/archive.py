@@ -46,7 +46,7 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
             ref.id,
             fields=("url_status", "archive_url"),
             values=(ref.url_status, ""),
-            suggestion="add an archived copy (citecheck check finds one for dead links)",
+            suggestion="add an archived copy (citewatch check finds one for dead links)",
         )
 
 

@@ -162,7 +162,7 @@ def check_access_without_url(refs: Sequence[Reference], config: CheckConfig) -> 
             "its URLs)",
             None,
             fields=("access_date", "url"),
-            suggestion="add the URLs (citecheck import --merge FILE fills them by id)",
+            suggestion="add the URLs (citewatch import --merge FILE fills them by id)",
             related=tuple(ids),
         )
 

@@ -16,7 +16,7 @@ from checker.model import ImportResult, InputProblem
 
 
 class InputFormat(enum.StrEnum):
-    """The formats ``citecheck import`` and ``citecheck check`` read."""
+    """The formats ``citewatch import`` and ``citewatch check`` read."""
 
     CSV = "csv"
     TEXT = "text"

@@ -1,4 +1,4 @@
-"""Filling empty cells from a second table keyed by id (``citecheck import --merge``).
+"""Filling empty cells from a second table keyed by id (``citewatch import --merge``).
 
 Rendered reference lists lose their URLs; a small CSV of verified ``id,url`` pairs puts
 them back.  Only empty known cells are filled: nothing already in the list changes.

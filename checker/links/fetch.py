@@ -42,7 +42,7 @@ from checker.links import safety
 from checker.links.page import decode_html, extract_title
 from checker.model import Hop
 
-USER_AGENT = f"citecheck/{__version__} (+https://github.com/citecheck/citecheck)"
+USER_AGENT = f"citewatch/{__version__} (+https://github.com/citewatch/citewatch)"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "content-language",
@@ -317,7 +317,7 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> requests.Respons
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise ValueError("not an http(s) URL with a host")
-        # citecheck's own headers win: a session must not ask for encodings we cannot cap.
+        # citewatch's own headers win: a session must not ask for encodings we cannot cap.
         headers = {**run.session_headers, **config.headers_for(parts.hostname)}
         prepared = requests.Request(method, url, headers=headers, cookies=run.jar).prepare()
         host = urlsplit(prepared.url or "").hostname or parts.hostname

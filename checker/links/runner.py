@@ -27,7 +27,7 @@ from checker.links.safety import Resolver
 from checker.links.scheduler import Politeness, host_of, run_polite
 from checker.model import LinkResult, LinkStatus, Reference
 
-DEFAULT_STATE = Path(".citecheck/state.sqlite")
+DEFAULT_STATE = Path(".citewatch/state.sqlite")
 _SCHEMES = ("http://", "https://")
 
 

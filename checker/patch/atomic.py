@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".citecheck-backup")
+    return path.with_name(path.name + ".citewatch-backup")
 
 
 def write_atomic(path: Path, data: bytes) -> None:

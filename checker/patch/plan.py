@@ -50,11 +50,11 @@ def load_report(path: Path) -> dict[str, Any]:
     try:
         report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PatchRefused(f"no report at {path}: run citecheck check first") from None
+        raise PatchRefused(f"no report at {path}: run citewatch check first") from None
     except (OSError, ValueError) as err:
         raise PatchRefused(f"cannot read the report {path}: {err}") from None
-    if report.get("schema") != "citecheck-report":
-        raise PatchRefused(f"{path} is not a citecheck report")
+    if report.get("schema") != "citewatch-report":
+        raise PatchRefused(f"{path} is not a citewatch report")
     return report
 
 
@@ -63,7 +63,7 @@ def check_report(report: dict[str, Any], report_path: Path, input_path: Path) ->
     if report.get("summary", {}).get("inconclusive") or run.get("exit_code") == 3:
         raise PatchRefused(
             "the report comes from an inconclusive run (the network was "
-            "unusable); re-run citecheck check first"
+            "unusable); re-run citewatch check first"
         )
     if Path(str(run.get("input", ""))).name != input_path.name:
         raise PatchRefused(f"the report is about {run.get('input')!r}, not {input_path.name!r}")
@@ -75,7 +75,7 @@ def check_report(report: dict[str, Any], report_path: Path, input_path: Path) ->
         raise PatchRefused(
             f"{input_path} changed after the report was written "
             f"({modified:%Y-%m-%d %H:%M} > {finished:%Y-%m-%d %H:%M}); "
-            "re-run citecheck check first"
+            "re-run citewatch check first"
         )
 
 

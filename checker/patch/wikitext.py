@@ -1,4 +1,4 @@
-"""Patching an article's wikitext: what ``citecheck patch`` does to ``.wiki`` files.
+"""Patching an article's wikitext: what ``citewatch patch`` does to ``.wiki`` files.
 
 :func:`plan_wikitext` turns a report into changes (:func:`checker.patch.plan.plan`'s
 cells, plus a ``dead_link`` mark for every reference whose link is confirmed rotten and
@@ -13,7 +13,7 @@ into the article with every other byte as it was:
   article's ``{{use dmy dates}}``/``{{use mdy dates}}`` format, else in the format of
   the template's access-date; a bare link gets ``{{webarchive|url=…|date=…}}`` after it,
   and an archive already held in a ``{{webarchive}}`` is replaced there;
-* an unrescuable one gets ``{{dead link|date=Month YYYY|bot=citecheck|fix-attempted=yes}}``
+* an unrescuable one gets ``{{dead link|date=Month YYYY|bot=citewatch|fix-attempted=yes}}``
   right after its template (inside the ref), unless it has one or has an archive.
 
 A citation a person marked ``url-status=live``, or that links an archive of another
@@ -201,7 +201,7 @@ def _edit(
     }
     template = cite.template
     if any(c.field == DEAD_LINK_FIELD for c in group):
-        mark = f"{{{{dead link|date={today:%B} {today.year}|bot=citecheck|fix-attempted=yes}}}}"
+        mark = f"{{{{dead link|date={today:%B} {today.year}|bot=citewatch|fix-attempted=yes}}}}"
         cite.container.insert_after(cite.node, mark, recursive=False)
     archive: dict[str, str] = {
         k: values.pop(k) for k in ("archive_url", "archive_date") if k in values

@@ -9,7 +9,7 @@ order of report.json).
 Rows are streamed with the csv module, so a list of a million references never needs
 the whole table in memory.  Every text cell that a spreadsheet would read as a formula
 (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading ``'``;
-that guard belongs to this report only, never to files citecheck reads or writes back.
+that guard belongs to this report only, never to files citewatch reads or writes back.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """junit.xml: the findings as a JUnit test report, for CI test dashboards.
 
-One ``<testsuite name="citecheck">`` (inside ``<testsuites>``), one ``<testcase>`` per
+One ``<testsuite name="citewatch">`` (inside ``<testsuites>``), one ``<testcase>`` per
 reference, named ``<id>: <title>``.  Error and warning findings are ``<failure>``
 elements (``type`` is the finding code); info findings go into the test case's
 ``<system-out>``.  List-level findings form a test case named ``(list)``; input problems
@@ -95,8 +95,8 @@ def write_stream(result: CheckResult, exit_code: int, out: IO[str]) -> None:
         "time": f"{(result.run.finished - result.run.started).total_seconds():.3f}",
     }
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(_open_tag("testsuites", {"name": "citecheck", **counts}) + "\n")
-    suite = {"name": "citecheck", **counts, "timestamp": run["started"]}
+    out.write(_open_tag("testsuites", {"name": "citewatch", **counts}) + "\n")
+    suite = {"name": "citewatch", **counts, "timestamp": run["started"]}
     out.write(_open_tag("testsuite", suite) + "\n")
 
     properties = ET.Element("properties")

@@ -25,7 +25,7 @@ MAX_CELL = 300
 _SPECIAL = re.compile(r"[\\`*_\[\]|~$&<>]|\r\n|[\r\n]")
 _REPLACE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r\n": "<br>", "\r": "<br>", "\n": "<br>"}
 _ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
-#: What each exit code of ``citecheck check`` means (see checker.api.ExitCode).
+#: What each exit code of ``citewatch check`` means (see checker.api.ExitCode).
 VERDICTS = {0: "Passed", 1: "Failed", 2: "Input error", 3: "Inconclusive"}
 
 
@@ -73,7 +73,7 @@ def render(result: CheckResult, exit_code: int) -> str:
 
     icon = {0: "✅", 3: "⚠️"}.get(exit_code, "❌")
     lines = [
-        "# citecheck report",
+        "# citewatch report",
         "",
         f"{icon} **{verdict(exit_code)}** — exit code {exit_code} "
         f"(fail-on: {escape(run['fail_on'])}) · "
@@ -82,7 +82,7 @@ def render(result: CheckResult, exit_code: int) -> str:
         f"{_count(summary['input_problems'], 'input problem')}",
         "",
         f"Input <code>{escape(run['input'])}</code> ({escape(run['input_format'])}), "
-        f"checked {escape(run['started'])} by citecheck {escape(run['tool_version'])}.",
+        f"checked {escape(run['started'])} by citewatch {escape(run['tool_version'])}.",
         "",
         "## Findings by severity",
         "",

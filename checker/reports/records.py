@@ -20,7 +20,7 @@ from checker.model import (
     Reference,
 )
 
-SCHEMA = "citecheck-report"
+SCHEMA = "citewatch-report"
 SCHEMA_VERSION = "1.2"
 
 
@@ -173,7 +173,7 @@ def place(location: dict[str, Any] | None) -> str:
 def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
     run = result.run
     return {
-        "tool": "citecheck",
+        "tool": "citewatch",
         "tool_version": run.tool_version,
         "started": run.started.isoformat(timespec="seconds"),
         "finished": run.finished.isoformat(timespec="seconds"),

@@ -238,7 +238,7 @@ class ArchiveDouble:
         return f"http://{self.host}:{self._server.server_address[1]}"
 
     def cli_args(self, rate_per_minute: int = 600) -> list[str]:
-        """``citecheck check`` flags that send archive lookups here (fast: no real limit)."""
+        """``citewatch check`` flags that send archive lookups here (fast: no real limit)."""
         return ["--wayback-url", self.base_url, "--archive-rate", str(rate_per_minute)]
 
     # --- what the archive holds, and how it misbehaves ---------------------------------

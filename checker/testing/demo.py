@@ -2,7 +2,7 @@
 
 Starts :class:`~checker.testing.simweb.SimWeb`, writes a demo reference list whose URLs
 point at its sites (alive pages, dead ones, soft 404s, a parked domain, a bot wall, a
-flaky server, a moved page, a drifted title, date faults), and runs ``citecheck check``
+flaky server, a moved page, a drifted title, date faults), and runs ``citewatch check``
 on it with ``--allow-private`` (the simulated web *is* on loopback), ``--resolve`` for
 its host names and ``--confirm-now`` (a one-off run has no earlier nights to confirm
 against).  A local archive double (:mod:`checker.testing.archive_double`) stands in

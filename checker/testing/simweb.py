@@ -320,7 +320,7 @@ class SimWeb:
         return f"http://{host}:{self.hosts[host][1]}{path}"
 
     def cli_args(self, allow_private: bool = True) -> list[str]:
-        """``citecheck check`` flags that reach this web: its names, on loopback."""
+        """``citewatch check`` flags that reach this web: its names, on loopback."""
         args = ["--allow-private"] if allow_private else []
         for host, (ip, _) in self.hosts.items():
             args += ["--resolve", f"{host}={ip}"]
