@@ -23,12 +23,13 @@ from checker.model import CheckResult, ImportResult, RunInfo, Severity
 
 
 class ExitCode(enum.IntEnum):
-    """Exit codes of ``citewatch check`` (documented in the README)."""
+    """Exit codes of ``citewatch`` (documented in the README)."""
 
     OK = 0  #: nothing at or above --fail-on
     FINDINGS = 1  #: findings at or above --fail-on
     INPUT_ERROR = 2  #: usage error, or the input had problems (the report is still written)
     INCONCLUSIVE = 3  #: the run could not judge the links (its own network was down)
+    INTERNAL_ERROR = 4  #: a bug: one line names the bug report written beside the report
 
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
