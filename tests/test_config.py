@@ -68,7 +68,8 @@ def test_config_command_shows_effective_settings(project: Path) -> None:
     assert "host_interval = 0.5  # " + str(project / "citewatch.toml") in output
     assert "max_concurrency = 32  # default" in output
     assert (
-        'domains."example.org" = { interval = 2.0, headers = { "Cookie" = "consent=yes" } }' in output
+        'domains."example.org" = { interval = 2.0, headers = { "Cookie" = "consent=yes" } }'
+        in output
     )
 
 

@@ -15,6 +15,8 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from checker.importers.csv_format import allow_cells_up_to
+
 
 class CsvEditError(ValueError):
     """The file cannot be edited safely (the reason says why)."""
@@ -86,6 +88,7 @@ def render(value: str, was_quoted: bool, delimiter: str = ",") -> str:
 
 def verify(text: str, records: list[Record], delimiter: str = ",") -> None:
     """Refuse to edit when our reading differs from the csv module's."""
+    allow_cells_up_to(len(text))
     theirs = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     blank = [len(r.cells) == 1 and not r.cells[0].quoted and not r.cells[0].value for r in records]
     ours = [
