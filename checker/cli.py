@@ -41,7 +41,14 @@ from checker.importers import InputFormat, load
 from checker.importers.merge import merge
 from checker.links.fetch import FetchConfig
 from checker.model import CheckResult, Finding, Severity
-from checker.patch.plan import PatchRefused, apply_csv, check_report, load_report, plan
+from checker.patch.plan import (
+    PatchRefused,
+    apply_csv,
+    check_report,
+    load_report,
+    plan,
+    still_to_do,
+)
 from checker.reports import OutputFormat, write_reports
 from checker.table import write_csv
 
@@ -355,14 +362,14 @@ def patch_command(
         if wikitext:
             patched = patch_wikitext(
                 input_path,
-                plan_wikitext(report, accept_date_fixes),
+                still_to_do(report, input_path, plan_wikitext(report, accept_date_fixes)),
                 not dry_run,
                 dt.date.today(),
                 force=force,
             )
             diff, changes, notes = patched.diff, list(patched.applied), list(patched.notes)
         else:
-            changes = plan(report, accept_date_fixes)
+            changes = still_to_do(report, input_path, plan(report, accept_date_fixes))
             diff = apply_csv(input_path, changes, write=not dry_run)
     except PatchRefused as err:
         fail(str(err))
