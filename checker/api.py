@@ -19,16 +19,18 @@ from checker.importers import InputFormat, load
 from checker.links.findings import link_findings
 from checker.links.runner import LinkConfig, Progress, check_links
 from checker.links.safety import Resolver
-from checker.model import CheckResult, ImportResult, RunInfo, Severity
+from checker.model import CheckResult, Finding, ImportResult, RunInfo, Severity
+from checker.patch.coherence import coherent
 
 
 class ExitCode(enum.IntEnum):
-    """Exit codes of ``citewatch check`` (documented in the README)."""
+    """Exit codes of ``citewatch`` (documented in the README)."""
 
     OK = 0  #: nothing at or above --fail-on
     FINDINGS = 1  #: findings at or above --fail-on
     INPUT_ERROR = 2  #: usage error, or the input had problems (the report is still written)
     INCONCLUSIVE = 3  #: the run could not judge the links (its own network was down)
+    INTERNAL_ERROR = 4  #: a bug: one line names the bug report written beside the report
 
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
@@ -74,6 +76,7 @@ def check_import(
             imported.references, dict(link_run.results), archive, resolver=resolver
         )
         findings.extend(archive_findings(imported.references, archive_run, link_run.results))
+    findings = _coherent(imported, findings)
     run = RunInfo(
         tool_version=__version__,
         started=started,
@@ -96,6 +99,23 @@ def check_import(
         archives=archive_run.results if archive_run else {},
         existing_archives=archive_run.existing if archive_run else {},
     )
+
+
+def _coherent(imported: ImportResult, findings: list[Finding]) -> list[Finding]:
+    """Suggestions for one reference checked together: none undoes another."""
+    by_ref: dict[str, list[int]] = {}
+    for index, finding in enumerate(findings):
+        if finding.ref_id is not None:
+            by_ref.setdefault(finding.ref_id, []).append(index)
+    refs = {ref.id: ref for ref in imported.references}
+    for ref_id, indexes in by_ref.items():
+        group = [findings[i] for i in indexes]
+        ref = refs.get(ref_id)
+        if ref is None or not any(f.suggested for f in group):
+            continue
+        for i, finding in zip(indexes, coherent(ref.fields(), group), strict=True):
+            findings[i] = finding
+    return findings
 
 
 def check_file(

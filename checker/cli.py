@@ -1,12 +1,15 @@
 """The command line: a thin layer over :mod:`checker.api`.
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or
-input error (the report is still written); 3 inconclusive (network trouble).
+input error (the report is still written); 3 inconclusive (network trouble); 4 internal
+error (a bug: one line names the bug report written beside the report).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import os
 import sys
 import tempfile
@@ -17,6 +20,7 @@ import click
 
 from checker import __version__, api
 from checker.checks import WEB_FLOOR, CheckConfig
+from checker.checks.codes import CODES
 from checker.cli_links import (
     link_config,
     link_options,
@@ -24,27 +28,45 @@ from checker.cli_links import (
     rescue_config,
     resolver,
 )
+from checker.cli_safety import (
+    SafeGroup,
+    check_ignored,
+    fail,
+    printable,
+    printable_text,
+    same_file,
+)
 from checker.config import ConfigError, Settings, load_settings
 from checker.importers import InputFormat, load
 from checker.importers.merge import merge
+from checker.links.fetch import FetchConfig
 from checker.model import CheckResult, Finding, Severity
-from checker.patch.plan import PatchRefused, apply_csv, check_report, load_report, plan
+from checker.patch.plan import (
+    PatchRefused,
+    apply_csv,
+    check_report,
+    load_report,
+    plan,
+    still_to_do,
+)
 from checker.reports import OutputFormat, write_reports
 from checker.table import write_csv
 
 MAX_LISTED = 50
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
+def _date(
+    ctx: click.Context, param: click.Parameter, value: str | dt.date | None
+) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):  # a TOML file may give a date
+        return value
     try:
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(str(value))
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citewatch")
 @click.option(
     "--config",
@@ -155,6 +177,13 @@ def check_command(
     **link_opts: Any,
 ) -> None:
     """Check the reference list INPUT and write reports to --out."""
+    check_ignored(ignored, CODES)
+    chosen = [OutputFormat(f) for f in formats] if formats else list(OutputFormat)
+    _refuse_own_input(Path(input_path), out_dir, chosen)
+    try:
+        Path(input_path).open("rb").close()
+    except OSError as err:  # nothing written: the previous report and state stay as they were
+        fail(f"cannot read file {input_path}: {err.strerror or err}")
     config = CheckConfig(
         today=today or dt.date.today(),
         access_floor=access_floor or WEB_FLOOR,
@@ -189,23 +218,32 @@ def check_command(
         )
     code = api.exit_code(result, fail_on)
     for problem in result.problems:
-        click.echo(f"error: {problem}", err=True)
+        click.echo(f"error: {printable(problem)}", err=True)
     if not quiet:
         _list_findings(result, fail_on)
-    chosen = [OutputFormat(f) for f in formats] if formats else list(OutputFormat)
     try:
         write_reports(result, out_dir, chosen, int(code))
     except OSError as err:
-        raise click.ClickException(f"cannot write reports to {out_dir}: {err.strerror}") from None
+        fail(f"cannot write reports to {out_dir}: {err.strerror or err}")
     counts = result.counts()
     flagged = len({f.ref_id for f in result.findings if f.ref_id is not None})
     click.echo(
         f"{len(result.references)} references, {flagged} with findings: "
         f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
         + (f", {len(result.problems)} input problems" if result.problems else "")
-        + f". Reports in {out_dir}/"
+        + f". Reports in {printable(out_dir)}/"
     )
     sys.exit(int(code))
+
+
+def _refuse_own_input(input_path: Path, out_dir: Path, formats: list[OutputFormat]) -> None:
+    """A report must never be written over the file being checked."""
+    for fmt in formats:
+        if same_file(input_path, out_dir / fmt.filename):
+            fail(
+                f"refusing to overwrite the input {input_path} with the {fmt.value} report; "
+                "choose another --out"
+            )
 
 
 def _list_findings(result: CheckResult, fail_on: str) -> None:
@@ -213,7 +251,7 @@ def _list_findings(result: CheckResult, fail_on: str) -> None:
     where = {ref.id: str(ref.location) if ref.location else ref.id for ref in result.references}
     shown = [f for f in result.findings if f.severity >= threshold]
     for finding in shown[:MAX_LISTED]:
-        click.echo(_line(finding, where))
+        click.echo(printable(_line(finding, where)))
     if len(shown) > MAX_LISTED:
         click.echo(f"… and {len(shown) - MAX_LISTED} more (see the report)")
 
@@ -253,17 +291,22 @@ def import_command(input_path: str, fmt: str | None, output: Path, merge_path: P
         imported, filled = merge(imported, merge_path)
         click.echo(f"{filled} empty cells filled from {merge_path}")
     for problem in imported.problems:
-        click.echo(f"error: {problem}", err=True)
+        click.echo(f"error: {printable(problem)}", err=True)
     if any(p.fatal for p in imported.problems):
         sys.exit(int(api.ExitCode.INPUT_ERROR))
-    if Path(input_path).resolve() == output.resolve():
+    if same_file(Path(input_path), output):
         raise click.UsageError("refusing to overwrite the input; choose another --output")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
+    except OSError as err:
+        fail(f"cannot write {output}: {err.strerror or err} ({output.parent or '.'})")
     os.close(fd)
     try:
         write_csv(imported.references, imported.columns, Path(tmp))
         os.chmod(tmp, 0o644)
         os.replace(tmp, output)
+    except OSError as err:
+        fail(f"cannot write {output}: {err.strerror or err}")
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -319,21 +362,20 @@ def patch_command(
         if wikitext:
             patched = patch_wikitext(
                 input_path,
-                plan_wikitext(report, accept_date_fixes),
+                still_to_do(report, input_path, plan_wikitext(report, accept_date_fixes)),
                 not dry_run,
                 dt.date.today(),
                 force=force,
             )
             diff, changes, notes = patched.diff, list(patched.applied), list(patched.notes)
         else:
-            changes = plan(report, accept_date_fixes)
+            changes = still_to_do(report, input_path, plan(report, accept_date_fixes))
             diff = apply_csv(input_path, changes, write=not dry_run)
     except PatchRefused as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(int(api.ExitCode.INPUT_ERROR))
-    click.echo(diff, nl=False)
+        fail(str(err))
+    click.echo(printable_text(diff), nl=False)
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {printable(note)}", err=True)
     refs = len({c.ref_id for c in changes})
     verb = "written to" if not dry_run else "would change"
     if not changes:
@@ -363,26 +405,51 @@ def config_command(ctx: click.Context) -> None:
                 value = None
             if value is None and isinstance(param, click.Option):
                 value = [] if param.multiple else (False if param.is_flag else None)
+            value = _REAL_DEFAULTS.get(key, value)
+        if value is None:  # no value to give: a TOML comment saying what happens
+            click.echo(f"# {key}: not set ({_UNSET_MEANS.get(key, 'unused')})")
+            continue
         click.echo(f"{key} = {_toml(value)}  # {origin}")
     for domain in sorted(set(settings.domain_intervals) | set(settings.domain_headers)):
         parts = []
         if domain in settings.domain_intervals:
-            parts.append(f"interval = {settings.domain_intervals[domain]:g}")
+            parts.append(f"interval = {_toml(settings.domain_intervals[domain])}")
         if domain in settings.domain_headers:
             headers = ", ".join(
-                f"{k} = {_toml(v)}" for k, v in settings.domain_headers[domain].items()
+                f"{_toml(k)} = {_toml(v)}" for k, v in settings.domain_headers[domain].items()
             )
             parts.append(f"headers = {{ {headers} }}")
         click.echo(f"domains.{_toml(domain)} = {{ {', '.join(parts)} }}  # {source}")
 
 
+#: What ``check`` uses when a flag without a click default is not given.
+_REAL_DEFAULTS: dict[str, Any] = {
+    "access_floor": WEB_FLOOR.isoformat(),
+    "user_agent": FetchConfig().user_agent,
+    "memento_url": "",
+}
+_UNSET_MEANS = {
+    "from": "detected from the file name and content",
+    "today": "the date of the run",
+}
+
+
 def _toml(value: Any) -> str:
+    """``value`` as a TOML value (strings escaped as TOML basic strings)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return (
+            repr(value)
+            if math.isfinite(value)
+            else ("nan" if value != value else ("inf" if value > 0 else "-inf"))
+        )
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
-    if value is None:
-        return "(unset)"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml(str(k))} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")

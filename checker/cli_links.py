@@ -16,6 +16,7 @@ import click
 
 from checker.archive.client import WAYBACK, ArchiveConfig
 from checker.archive.rescue import RescueConfig
+from checker.cli_safety import check_excludes, check_ip
 from checker.config import Settings
 from checker.links.fetch import FetchConfig
 from checker.links.history import Policy
@@ -164,6 +165,7 @@ def _pairs(items: tuple[str, ...], flag: str) -> list[tuple[str, str]]:
 
 def link_config(opts: dict[str, Any], settings: Settings | None = None) -> LinkConfig:
     settings = settings or Settings()
+    check_excludes(opts["exclude"])
     intervals = dict(settings.domain_intervals)
     for domain, seconds in _pairs(opts["domain_interval"], "--domain-interval"):
         try:
@@ -230,6 +232,7 @@ def resolver(resolves: tuple[str, ...]) -> Resolver | None:
         host, sep, ip = item.partition("=")
         if not sep or not host or not ip:
             raise click.BadParameter(f"{item!r} is not HOST=IP", param_hint="--resolve")
+        check_ip(item, ip)
         table.setdefault(host.strip().lower(), []).append(ip.strip())
 
     def resolve(host: str) -> list[str]:

@@ -39,7 +39,7 @@ def test_pyproject_table_sets_defaults_and_flags_win(project: Path) -> None:
 
 def test_citewatch_toml_first(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.citewatch]\nfail_on = "warning"\n')
-    (project / "citewatch.toml").write_text('fail_on = "never"\nignore = ["x"]\n')
+    (project / "citewatch.toml").write_text('fail_on = "never"\nignore = ["generic-title"]\n')
     assert check() == 0
 
 
@@ -68,7 +68,8 @@ def test_config_command_shows_effective_settings(project: Path) -> None:
     assert "host_interval = 0.5  # " + str(project / "citewatch.toml") in output
     assert "max_concurrency = 32  # default" in output
     assert (
-        'domains."example.org" = { interval = 2, headers = { Cookie = "consent=yes" } }' in output
+        'domains."example.org" = { interval = 2.0, headers = { "Cookie" = "consent=yes" } }'
+        in output
     )
 
 

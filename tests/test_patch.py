@@ -205,12 +205,16 @@ def test_date_fixes_only_when_accepted(rescued: Any, tmp_path: Path) -> None:
     assert '+3,,Dated wrong,"December 21, 2018"' in accepted
 
 
-def test_refuses_a_report_older_than_the_input(rescued: Any, tmp_path: Path) -> None:
-    src, _ = rescued
+def test_staleness_is_judged_by_content_not_time(rescued: Any, tmp_path: Path) -> None:
+    src, content = rescued
     later = time.time() + 60
-    os.utime(src, (later, later))
+    os.utime(src, (later, later))  # touched, not changed: still patchable
+    assert _patch(tmp_path, src).exit_code == 0
+    src.write_bytes(b"\xef\xbb\xbf" + content.replace(b"Real Story", b"Unreal Story"))
+    os.utime(src, (0, 0))  # an older time changes nothing either
     result = _patch(tmp_path, src, "--write")
     assert result.exit_code == 2 and "changed after the report" in result.output
+    assert "'2'" in result.output  # the reference whose cells differ
 
 
 def test_refuses_an_inconclusive_run(rescued: Any, tmp_path: Path) -> None:

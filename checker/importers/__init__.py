@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from checker.importers.decoding import clean, decode
 from checker.model import ImportResult, InputProblem
 
 
@@ -71,11 +72,11 @@ def detect_format(path: str, data: bytes) -> InputFormat:
     suffix = Path(path).suffix.lower()
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
-    head = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff")
+    head = clean(decode(data[:4096])).lstrip("\ufeff")
     first = head.splitlines()[0] if head.strip() else ""
     if first.count(",") >= 1 and "id" in [c.strip().strip('"').lower() for c in first.split(",")]:
         return InputFormat.CSV
-    return _detect_markup(data[:65536].decode("utf-8", errors="replace"))
+    return _detect_markup(clean(decode(data[:65536])))
 
 
 def _detect_markup(head: str) -> InputFormat:

@@ -13,6 +13,10 @@ import csv
 import dataclasses
 import difflib
 import io
+import itertools
+import re
+import sys
+from collections.abc import Iterator
 
 from checker.importers.decoding import bad_bytes, clean, decode
 from checker.model import KNOWN_FIELDS, ImportResult, InputProblem, Location, Reference
@@ -55,39 +59,140 @@ def sniff_delimiter(text: str, path: str = "") -> str:
     return best if counts[best] else ","
 
 
+def allow_cells_up_to(size: int) -> None:
+    """Raise the csv module's field limit (131,072 characters) to ``size``: a cell can
+    never be longer than the file holding it, so the file's size bounds the limit."""
+    if size >= csv.field_size_limit():
+        csv.field_size_limit(min(size + 1, sys.maxsize))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def physical_lines(text: str) -> list[str]:
+    """``text`` split after each LF, CRLF or CR (what the csv module calls a line)."""
+    lines = _LINE.findall(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def read(path: str, data: bytes) -> ImportResult:
     text = decode(data)
     problems: list[InputProblem] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text, path))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as err:
-        problem = InputProblem(path, 1, None, f"no header row ({err or 'empty'})", fatal=True)
+    if "\x00" in text:
+        text = _replace_nul(path, text, problems)
+    allow_cells_up_to(len(text))
+    records = _records(path, physical_lines(text), sniff_delimiter(text, path), problems)
+    first = next(records, None)
+    if first is None:
+        problem = InputProblem(path, 1, None, "no header row (empty)", fatal=True)
         return ImportResult((), (problem,), source=path, format="csv")
-
+    header = [clean(cell) for cell in first[1]]
+    if bad_bytes("".join(first[1])):
+        problems.append(
+            InputProblem(
+                path,
+                1,
+                None,
+                f"undecodable byte(s) {bad_bytes(''.join(first[1]))} in the header "
+                "(not UTF-8); replaced with U+FFFD",
+            )
+        )
     columns, mapping = _read_header(path, header, problems)
     refs: list[Reference] = []
     seen_ids: dict[str, int] = {}
-    line = reader.line_num + 1
-    while True:
-        start = line
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            problems.append(InputProblem(path, start, None, f"malformed CSV: {err}"))
-            line = reader.line_num + 1
-            continue
-        line = reader.line_num + 1
+    for start, row in records:
         if not row or all(not cell.strip() for cell in row):
             continue
-        first = len(problems)
-        ref = _row_reference(path, start, row, header, mapping, seen_ids, problems)
+        first_problem = len(problems)
+        ref = _row_reference(path, start, row, columns, mapping, seen_ids, problems)
         # The row's own problems belong to its reference (shown on it in every report).
-        problems[first:] = [dataclasses.replace(p, ref_id=ref.id) for p in problems[first:]]
+        problems[first_problem:] = [
+            dataclasses.replace(p, ref_id=ref.id) for p in problems[first_problem:]
+        ]
         refs.append(ref)
     return ImportResult(tuple(refs), tuple(problems), tuple(columns), source=path, format="csv")
+
+
+def _replace_nul(path: str, text: str, problems: list[InputProblem]) -> str:
+    lines = [n for n, line in enumerate(physical_lines(text), 1) if "\x00" in line]
+    shown = ", ".join(map(str, lines[:5])) + (
+        f" and {len(lines) - 5} more" if len(lines) > 5 else ""
+    )
+    problems.append(
+        InputProblem(
+            path,
+            lines[0],
+            None,
+            f"NUL byte(s) on line{'s' if len(lines) > 1 else ''} {shown} (a binary file, or "
+            "UTF-16 read as UTF-8?); replaced with U+FFFD",
+        )
+    )
+    return text.replace("\x00", "\ufffd")
+
+
+def _records(
+    path: str, lines: list[str], delimiter: str, problems: list[InputProblem]
+) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of every record, read strictly; a record the strict reading
+    refuses (an unterminated quote, text after a closing quote) becomes a problem naming
+    the line, is read leniently up to the end of the line where its quote opened, and
+    reading resumes on the next line, so one stray quote never swallows the rest."""
+    pos = 0  # lines consumed before the current reader
+    while pos < len(lines):
+        reader = csv.reader(itertools.islice(lines, pos, None), delimiter=delimiter, strict=True)
+        start = pos + 1
+        try:
+            for row in reader:
+                yield start, row
+                start = pos + reader.line_num + 1
+            return
+        except csv.Error as err:
+            failed, reason = pos + reader.line_num, str(err)
+        opened = _open_quote_line(lines, start, failed, delimiter)
+        if opened is not None:
+            message = (
+                f"unterminated quote: the quoted cell opened on line {opened} is never "
+                f"closed; line {opened} was read up to its end and reading resumed after it"
+            )
+            last = opened
+        else:
+            message = f"malformed CSV ({reason}); the line was read leniently"
+            opened, last = failed, failed
+        problems.append(InputProblem(path, opened, None, message))
+        chunk = "".join(lines[start - 1 : last])
+        for row in csv.reader(io.StringIO(chunk, newline=""), delimiter=delimiter):
+            yield start, row
+        pos = max(last, start)
+
+
+def _open_quote_line(lines: list[str], first: int, last: int, delimiter: str) -> int | None:
+    """The line (1-based) where a quoted cell opened that was still open at the end of a
+    line, reading lines ``first``..``last``; None when no quote crossed a line end."""
+    in_quote, field_start, opened = False, True, first
+    for number in range(first, last + 1):
+        line = lines[number - 1]
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if in_quote:
+                if ch == '"':
+                    if line[i + 1 : i + 2] == '"':
+                        i += 2
+                        continue
+                    in_quote = False
+            elif ch == '"' and field_start:
+                in_quote, opened = True, number
+            else:
+                field_start = ch in (delimiter, "\r", "\n")
+                i += 1
+                continue
+            field_start = False
+            i += 1
+        if in_quote:
+            return opened
+    return None
 
 
 def _read_header(
@@ -97,23 +202,36 @@ def _read_header(
     mapping: list[str | None] = []
     columns: list[str] = []
     taken: set[str] = set()
+    names: dict[str, int] = {}  # column name -> its column number, to spot repeats
     for index, cell in enumerate(header):
         name = clean(cell).strip()
         known = canonical_name(name)
         if known in taken:
-            problems.append(
-                InputProblem(path, 1, name, f"column {index + 1} repeats column {known!r}")
-            )
             known = None
         if known:
             taken.add(known)
+            names[known] = index + 1
             mapping.append(known)
             columns.append(known)
             continue
         mapping.append(None)
-        columns.append(name or f"column_{index + 1}")
+        column = name or f"column_{index + 1}"
+        if column in names or canonical_name(column) in taken:
+            repeated = canonical_name(column) or column
+            column = f"{column}_{index + 1}"
+            problems.append(
+                InputProblem(
+                    path,
+                    1,
+                    name,
+                    f"column {index + 1} repeats column {repeated!r}; its values are kept "
+                    f"as {column!r}",
+                )
+            )
+        names[column] = index + 1
+        columns.append(column)
         close = difflib.get_close_matches(name.lower(), KNOWN_FIELDS, n=1, cutoff=0.8)
-        if close:
+        if close and not canonical_name(name):
             problems.append(
                 InputProblem(
                     path,
@@ -171,7 +289,7 @@ def _row_reference(
         if name:
             known[name] = value.strip()
         else:
-            extra[clean(header[index]).strip() or f"column_{index + 1}"] = value
+            extra[header[index]] = value
     ref_id = known.pop("id", "")
     if not ref_id:
         ref_id = f"line-{line}"

@@ -15,6 +15,8 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from checker.importers.csv_format import allow_cells_up_to
+
 
 class CsvEditError(ValueError):
     """The file cannot be edited safely (the reason says why)."""
@@ -76,6 +78,10 @@ def _quoted(text: str, i: int) -> tuple[str, int]:
         return "".join(out), j + 1
 
 
+def _blank(record: Record) -> bool:
+    return len(record.cells) == 1 and not record.cells[0].quoted and not record.cells[0].value
+
+
 def render(value: str, was_quoted: bool, delimiter: str = ",") -> str:
     """A cell as written: quoted if it was, or if the value needs it."""
     needs = any(ch in value for ch in (delimiter, '"', "\n", "\r")) or value != value.strip()
@@ -86,6 +92,7 @@ def render(value: str, was_quoted: bool, delimiter: str = ",") -> str:
 
 def verify(text: str, records: list[Record], delimiter: str = ",") -> None:
     """Refuse to edit when our reading differs from the csv module's."""
+    allow_cells_up_to(len(text))
     theirs = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     blank = [len(r.cells) == 1 and not r.cells[0].quoted and not r.cells[0].value for r in records]
     ours = [
@@ -96,19 +103,31 @@ def verify(text: str, records: list[Record], delimiter: str = ",") -> None:
         raise CsvEditError("the file's CSV dialect is ambiguous; not editing it")
 
 
-def edit(text: str, changes: Mapping[int, Mapping[int, str]], delimiter: str = ",") -> str:
-    """``text`` with ``changes`` {record index: {column index: new value}} applied."""
+def edit(
+    text: str,
+    changes: Mapping[int, Mapping[int, str]],
+    delimiter: str = ",",
+    pad_to: int | None = None,
+) -> str:
+    """``text`` with ``changes`` {record index: {column index: new value}} applied; with
+    ``pad_to``, every record (blank lines aside) shorter than that gets empty cells."""
     records = scan(text, delimiter)
     verify(text, records, delimiter)
     pieces: list[str] = []
     pos = 0
-    for index in sorted(changes):
+    indexes = set(changes)
+    if pad_to is not None:
+        indexes.update(i for i, r in enumerate(records) if len(r.cells) < pad_to and not _blank(r))
+    for index in sorted(indexes):
         if index >= len(records):
             raise CsvEditError(f"record {index} does not exist")
         record = records[index]
         width = len(record.cells)
-        inside = {c: v for c, v in changes[index].items() if c < width}
-        beyond = {c: v for c, v in changes[index].items() if c >= width}
+        wanted = changes.get(index, {})
+        inside = {c: v for c, v in wanted.items() if c < width}
+        beyond = {c: v for c, v in wanted.items() if c >= width}
+        if pad_to is not None and width < pad_to:
+            beyond = {c: beyond.get(c, "") for c in range(width, max(pad_to, *beyond, width))}
         for column in sorted(inside):
             cell = record.cells[column]
             pieces.append(text[pos : cell.start])

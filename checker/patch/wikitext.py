@@ -144,7 +144,7 @@ def patch_wikitext(
         applied.extend(group)
     new_text = str(found.code)
     bom = _BOM if data.startswith(_BOM) else b""
-    diff = diff_and_write(path, text, new_text, write, bom)
+    diff = diff_and_write(path, text, new_text, write, bom, original=data)
     return WikiPatch(diff, tuple(applied), tuple(notes))
 
 

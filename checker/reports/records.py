@@ -19,6 +19,7 @@ from checker.model import (
     LinkResult,
     Reference,
 )
+from checker.patch.report import cells_digest
 
 SCHEMA = "citewatch-report"
 SCHEMA_VERSION = "1.2"
@@ -184,6 +185,7 @@ def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
         "fail_on": run.fail_on,
         "exit_code": exit_code,
         "trend": [dict(entry) for entry in result.trend],
+        "input_digest": cells_digest((r.id, r.fields(), r.extra) for r in result.references),
     }
 
 
