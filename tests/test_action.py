@@ -267,7 +267,6 @@ def test_unusable_network_is_a_warning_not_a_failure(tmp_path: Path, cache: Cach
     assert "::warning title=citewatch::the links could not be judged" in job.log[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="TODO(merge inputsafety): a mistyped path writes no report")
 def test_missing_input_fails_and_no_summary_is_invented(tmp_path: Path, cache: Cache) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()
