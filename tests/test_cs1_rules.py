@@ -112,6 +112,14 @@ def test_rule_both_directions(rule: str) -> None:
     assert [v for v in bad if accepted(v)] == [], f"{rule}: accepted wrongly"
 
 
+def test_a_future_range_end_says_which_year() -> None:
+    [finding] = findings("date", "2025–2028")
+    assert finding.code == "date-in-future" and finding.severity is Severity.ERROR
+    assert "names 2028, beyond next year" in finding.message
+    [soon] = findings("date", "March 2027")  # a forthcoming work: a warning only
+    assert soon.code == "date-in-future" and soon.severity is Severity.WARNING
+
+
 @pytest.mark.parametrize("field", ["access_date", "archive_date"])
 def test_no_date_and_periods_only_in_the_publication_date(field: str) -> None:
     assert accepted("n.d.") and accepted("Spring 2017") and accepted("c. 2015")

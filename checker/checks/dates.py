@@ -137,12 +137,17 @@ def _future(ref: Reference, readings: dict[str, Parsed], today: dt.date) -> Iter
             continue
         if name != "date" and value.earliest <= tomorrow:
             continue
+        message = (
+            f"{DATE_FIELDS[name].capitalize()} {value.raw!r} names {reading.last_year}, "
+            f"beyond next year (the run date is {today.isoformat()})"
+            if beyond
+            else f"{DATE_FIELDS[name].capitalize()} {value.raw!r} is after the run date "
+            f"{today.isoformat()}"
+        )
         yield Finding(
             "date-in-future",
             Severity.ERROR if beyond or name != "date" else Severity.WARNING,
-            f"{DATE_FIELDS[name].capitalize()} {value.raw!r} is after the run date "
-            f"{today.isoformat()}"
-            + (f" (it names {reading.last_year}, beyond next year)" if beyond else ""),
+            message,
             ref.id,
             fields=(name,),
             values=(value.raw,),
