@@ -1,4 +1,4 @@
-"""citewatch agrees with Module:Citation/CS1 on at least 98 % of 519 real date strings,
+"""citewatch agrees with Module:Citation/CS1 on at least 98 % of 521 real and typical date strings,
 and every disagreement is a documented, deliberate difference (docs/dates.md)."""
 
 from __future__ import annotations

@@ -116,6 +116,8 @@ def test_a_future_range_end_says_which_year() -> None:
     [finding] = findings("date", "2025–2028")
     assert finding.code == "date-in-future" and finding.severity is Severity.ERROR
     assert "names 2028, beyond next year" in finding.message
+    [archive] = findings("archive_date", "2026–81")  # found by bench/cs1_oracle/fuzz.py
+    assert archive.severity is Severity.ERROR and "names 2081" in archive.message
     [soon] = findings("date", "March 2027")  # a forthcoming work: a warning only
     assert soon.code == "date-in-future" and soon.severity is Severity.WARNING
 

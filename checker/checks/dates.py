@@ -133,9 +133,7 @@ def _future(ref: Reference, readings: dict[str, Parsed], today: dt.date) -> Iter
         # A publication date may announce a forthcoming work, up to next year (CS1's
         # limit, for a range's end too); a retrieval or capture cannot be after tomorrow.
         beyond = reading.last_year > today.year + 1
-        if name == "date" and not beyond and value.earliest <= tomorrow:
-            continue
-        if name != "date" and value.earliest <= tomorrow:
+        if not beyond and value.earliest <= tomorrow:
             continue
         message = (
             f"{DATE_FIELDS[name].capitalize()} {value.raw!r} names {reading.last_year}, "
