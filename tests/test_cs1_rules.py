@@ -182,6 +182,10 @@ def test_hyphens_that_are_not_ranges_stay_quiet_or_invalid() -> None:
         ("1 May 2017 – 3 June 2017", "1 May – 3 June 2017"),
         ("May 1, 2017 – June 3, 2017", "May 1 – June 3, 2017"),
         ("Jan–March 2017", "January–March 2017"),
+        ("May–May 2017", "May 2017"),
+        ("3–3 May 2017", "3 May 2017"),
+        ("February, 1900", "February 1900"),
+        ("Winter, 1900–1901", "Winter 1900–1901"),
     ],
 )
 def test_suggestions_for_cs1_rules(text: str, fixed: str) -> None:

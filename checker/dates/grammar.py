@@ -61,6 +61,7 @@ class Shape:
     name: str  # the module's name for the pattern
     pattern: re.Pattern[str]
     rule: Rule
+    digit_runs: int  # how many runs of digits a text of this shape has (a quick filter)
 
 
 # The module's Lua classes, in Python: %d, %D, %a, and the range separator [%-–].
@@ -76,16 +77,24 @@ _TOKENS = {
     "<y23>": r"(?P<y2>[0-9]{3,4})",
     "<cy>": r"(?P<y>(?P<c>[0-9]{2})[0-9]{2})",
     "<yy>": r"(?P<yy>[0-9]{2})",
+    "<mo>": r"(?P<mo>[0-9]{2})",
+    "<dd>": r"(?P<dd>[0-9]{2})",
     "<a>": r"[A-Za-z]?",  # the CITEREF disambiguator
     "<->": "[-\u2013]",
 }
 
 
-def _re(template: str) -> re.Pattern[str]:
+_DIGIT_TOKENS = ("<d>", "<d2>", "<y>", "<y3>", "<y2>", "<y23>", "<cy>", "<yy>", "<mo>", "<dd>")
+_DIGIT_RUNS = re.compile("[0-9]+")
+
+
+def _shape(name: str, template: str, rule: Rule) -> Shape:
+    """A shape from a template in the tokens above (``<d> +<m> +<y3><a>`` is dMy)."""
     out = template
     for token, regex in _TOKENS.items():
         out = out.replace(token, regex)
-    return re.compile(out)
+    runs = sum(template.count(token) for token in _DIGIT_TOKENS)
+    return Shape(name, re.compile(out), rule, runs)
 
 
 # --- shared rules -------------------------------------------------------------------------
@@ -323,24 +332,30 @@ DMY, MDY = DateFormat.DMY, DateFormat.MDY
 
 #: The module's ``patterns`` table, in ``check_date()``'s order.
 SHAPES: tuple[Shape, ...] = (
-    Shape("ymd", re.compile(r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<dd>[0-9]{2})"), _ymd),
-    Shape("Mdy", _re("<m> +<d>, +<y3><a>"), _single_day(MDY)),
-    Shape("Md-dy", _re("<m> +<d><-><d2>, +<y><a>"), _day_range(MDY)),
-    Shape("dMy", _re("<d> +<m> +<y3><a>"), _single_day(DMY)),
-    Shape("d-dMy", _re("<d><-><d2> +<m> +<y><a>"), _day_range(DMY)),
-    Shape("dM-dMy", _re("<d> +<m> +<-> +<d2> +<m2> +<y><a>"), _day_month_range(DMY)),
-    Shape("Md-Mdy", _re("<m> +<d> +<-> +<m2> +<d2>, +<y><a>"), _day_month_range(MDY)),
-    Shape("dMy-dMy", _re("<d> +<m> +<y> +<-> +<d2> +<m2> +<y2><a>"), _full_range(DMY)),
-    Shape("Mdy-Mdy", _re("<m> +<d>, +<y> +<-> +<m2> +<d2>, +<y2><a>"), _full_range(MDY)),
-    Shape("Sy4-y2", _re("<m> +<cy><-><yy><a>"), _season_years),
-    Shape("Sy-y", _re("<m> +<y><-><y2><a>"), _season_years),
-    Shape("My-My", _re("<m> +<y> +<-> +<m2> +<y2><a>"), _month_year_range),
-    Shape("M-My", _re("<m><-><m2> +<y><a>"), _month_range),
-    Shape("My", _re("<mx> +<y><a>"), _month_year),
-    Shape("y-y", _re("<y3><-><y23><a>"), _year_range),
-    Shape("y4-y2", _re("<cy><-><yy><a>"), _year_range_short),
-    Shape("y", _re("<y3><a>"), _year_only),
+    _shape("ymd", "<y>-<mo>-<dd>", _ymd),
+    _shape("Mdy", "<m> +<d>, +<y3><a>", _single_day(MDY)),
+    _shape("Md-dy", "<m> +<d><-><d2>, +<y><a>", _day_range(MDY)),
+    _shape("dMy", "<d> +<m> +<y3><a>", _single_day(DMY)),
+    _shape("d-dMy", "<d><-><d2> +<m> +<y><a>", _day_range(DMY)),
+    _shape("dM-dMy", "<d> +<m> +<-> +<d2> +<m2> +<y><a>", _day_month_range(DMY)),
+    _shape("Md-Mdy", "<m> +<d> +<-> +<m2> +<d2>, +<y><a>", _day_month_range(MDY)),
+    _shape("dMy-dMy", "<d> +<m> +<y> +<-> +<d2> +<m2> +<y2><a>", _full_range(DMY)),
+    _shape("Mdy-Mdy", "<m> +<d>, +<y> +<-> +<m2> +<d2>, +<y2><a>", _full_range(MDY)),
+    _shape("Sy4-y2", "<m> +<cy><-><yy><a>", _season_years),
+    _shape("Sy-y", "<m> +<y><-><y2><a>", _season_years),
+    _shape("My-My", "<m> +<y> +<-> +<m2> +<y2><a>", _month_year_range),
+    _shape("M-My", "<m><-><m2> +<y><a>", _month_range),
+    _shape("My", "<mx> +<y><a>", _month_year),
+    _shape("y-y", "<y3><-><y23><a>", _year_range),
+    _shape("y4-y2", "<cy><-><yy><a>", _year_range_short),
+    _shape("y", "<y3><a>", _year_only),
 )
+# Every digit token is a whole run of digits (its neighbours are never digits), so a text
+# can only match the shapes with as many runs as it has: try those, in the module's order.
+_BY_RUNS: dict[int, tuple[Shape, ...]] = {
+    n: tuple(shape for shape in SHAPES if shape.digit_runs == n)
+    for n in {shape.digit_runs for shape in SHAPES}
+}
 
 #: ``c. 1900`` (with the space), disambiguator allowed; ``|date=`` only.
 CIRCA = re.compile(r"c\. (?P<y>[1-9][0-9]{2,3})[A-Za-z]?")
@@ -370,7 +385,7 @@ def match(text: str) -> Parsed:
             text, dt.date(year, 1, 1), dt.date(year, 12, 31), Precision.YEAR, DateFormat.Y, True
         )
         return Parsed(value, "circa", year, date_only=True)
-    for shape in SHAPES:
+    for shape in _BY_RUNS.get(len(_DIGIT_RUNS.findall(text)), ()):
         m = shape.pattern.fullmatch(text)
         if m is None:
             continue
