@@ -183,6 +183,8 @@ def test_hyphens_that_are_not_ranges_stay_quiet_or_invalid() -> None:
         ("May 1, 2017 – June 3, 2017", "May 1 – June 3, 2017"),
         ("Jan–March 2017", "January–March 2017"),
         ("May–May 2017", "May 2017"),
+        ("2002/2003", "2002–2003"),
+        ("July/August 2003", "July–August 2003"),
         ("3–3 May 2017", "3 May 2017"),
         ("February, 1900", "February 1900"),
         ("Winter, 1900–1901", "Winter 1900–1901"),

@@ -172,7 +172,7 @@ def render_markdown() -> str:
         "maps field → value (report.json). Examples: `access-before-publication` when a",
         "January retrieval was typed with last year's year (the fixed date must fall within",
         "90 days after publication); `invalid-date` for common slips (`Sept`, lower-case",
-        "months, a missing comma, a zero-padded day, `c.1900`, an em dash for an en dash,",
+        "months, a missing comma, a zero-padded day, `c.1900`, an em dash or slash for an en dash,",
         "a long-form range CS1 wants short, mixed long and short month names, a comma",
         "after the month); `archive-date-mismatch` and `archive-url-without-date` from",
         "the capture's timestamp, in the format the reference already uses;",

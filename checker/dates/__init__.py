@@ -85,7 +85,7 @@ def _suggest(text: str) -> str:
         candidate = re.sub(r"(?<![\d\u2013-])0([1-9])(?!\d)", r"\1", candidate)  # zero-padded day
         # Em dashes (or spaced hyphens) used for ranges.
         candidate = re.sub(r"\s+[-\u2014]\s+", _SDASH, candidate)
-        candidate = re.sub(r"(?<=\w)\u2014(?=\w)", EN_DASH, candidate)
+        candidate = re.sub(r"(?<=\w)[\u2014/](?=\w)", EN_DASH, candidate)  # em dash, slash
     candidate = re.sub(r"^([A-Z][a-z]+), (?=\d{4})", r"\1 ", candidate)  # "February, 1900"
     candidate = re.sub(rf"^(\w+){EN_DASH}\1 ", r"\1 ", candidate)  # "May–May 2017"
     for pattern, short in _SHORTEN:
