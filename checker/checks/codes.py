@@ -20,8 +20,9 @@ CODES = MappingProxyType(
         "archive-before-publication": (E, "archived earlier than published"),
         "date-in-future": (
             E,
-            "a date after the run date (a publication date in the next "
-            "year is only a warning: forthcoming works exist)",
+            "a date after the run date (a publication date up to the end of next year is "
+            "only a warning: forthcoming works exist; beyond it, a range's end included, an "
+            "error)",
         ),
         "access-date-too-early": (
             E,
@@ -31,6 +32,11 @@ CODES = MappingProxyType(
         "invalid-date": (
             E,
             "not a date shape the citation templates accept, or not a real calendar date",
+        ),
+        "date-range-hyphen": (
+            W,
+            "a range written with a hyphen (2002-2003): CS1 accepts it and renders an en "
+            "dash; the en-dash spelling is suggested",
         ),
         "access-date-missing": (W, "a URL without a retrieval date"),
         "access-date-without-url": (N, "list level: retrieval dates without URLs"),
@@ -100,6 +106,48 @@ CODES = MappingProxyType(
 )
 
 
+#: Where each date rule comes from: Wikipedia's citation module (CS1) or citewatch.
+DATE_RULES: tuple[tuple[str, str, str], ...] = (
+    (
+        "`invalid-date`",
+        "CS1",
+        "the shapes of Module:Citation/CS1/Date_validation: dmy, mdy, ymd (from 1582), "
+        "month-year, year (3 or 4 digits, from 100), seasons, `First Quarter` … "
+        "`Fourth Quarter`, `Easter`/`Christmas`, ranges in the short form only, `c. 1900` "
+        "(with the space), `n.d.`, a disambiguating letter after any form; no zero-padded "
+        "days; months in a range both long or both short; season year ranges only "
+        "`Winter`/`Summer` over consecutive years; `YYYY–YY` only when YY ≥ 13; Julian leap "
+        "years before 1582",
+    ),
+    (
+        "`invalid-date`",
+        "CS1",
+        "seasons, quarters, named dates, `c.` and `n.d.` in the publication date only",
+    ),
+    (
+        "`date-range-hyphen`",
+        "CS1 (as a warning)",
+        "CS1 accepts hyphen ranges, renders en dashes and adds a maintenance category",
+    ),
+    ("`access-date-imprecise`", "CS1", "the retrieval date is one full date"),
+    ("`access-date-too-early`", "CS1", "no retrieval date before 2001-01-15"),
+    (
+        "`date-in-future`",
+        "CS1 and citewatch",
+        "CS1: no year beyond next year (a range's end included) and no retrieval date "
+        "after tomorrow; citewatch: no archive date after tomorrow either, and a "
+        "publication date after tomorrow is a warning",
+    ),
+    (
+        "`access-before-publication`, `archive-before-publication`, "
+        "`mixed-date-formats`, `access-date-missing`, `access-date-without-url`, "
+        "`archive-date-mismatch`, `url-date-mismatch`",
+        "citewatch",
+        "comparisons between dates and fields; the module checks each date alone",
+    ),
+)
+
+
 def render_markdown() -> str:
     """docs/findings.md, generated from the catalogue (a test keeps the file in sync)."""
     lines = [
@@ -124,10 +172,23 @@ def render_markdown() -> str:
         "maps field → value (report.json). Examples: `access-before-publication` when a",
         "January retrieval was typed with last year's year (the fixed date must fall within",
         "90 days after publication); `invalid-date` for common slips (`Sept`, lower-case",
-        "months, a missing comma, a hyphen for an en dash); `archive-date-mismatch` and",
-        "`archive-url-without-date` from the capture's timestamp, in the format the",
-        "reference already uses; `generic-author` for an organisation split into",
-        "last/first names; `link-redirected` with the new URL.",
+        "months, a missing comma, a zero-padded day, `c.1900`, an em dash or slash for an en dash,",
+        "a long-form range CS1 wants short, mixed long and short month names, a comma",
+        "after the month); `archive-date-mismatch` and `archive-url-without-date` from",
+        "the capture's timestamp, in the format the reference already uses;",
+        "`generic-author` for an organisation split into last/first names;",
+        "`link-redirected` with the new URL; `date-range-hyphen` with the en dash",
+        "(`patch --accept-date-fixes` writes these date fixes).",
         "",
+        "## Date rules: Wikipedia's or citewatch's",
+        "",
+        "The date grammar follows Module:Citation/CS1/Date_validation; citewatch scores",
+        "itself against the module's own verdicts (see [dates.md](dates.md), which lists",
+        "the deliberate differences).",
+        "",
+        "| code | rule from | rule |",
+        "|---|---|---|",
     ]
+    lines += [f"| {codes} | {origin} | {rule} |" for codes, origin, rule in DATE_RULES]
+    lines.append("")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
 from checker.checks import CheckConfig
-from checker.dates import DateError, parse_date
+from checker.dates import DateError, Parsed, analyse, parse_date
 from checker.model import DATE_FIELDS, DateFormat, DateValue, Finding, Reference, Severity
 
 ParsedDates = dict[str, DateValue | None]
@@ -20,20 +20,40 @@ YEAR_FIX_WINDOW_DAYS = 90
 
 def parse_fields(ref: Reference) -> tuple[ParsedDates, dict[str, DateError]]:
     """The reference's date fields parsed; invalid ones are returned separately."""
-    ok: ParsedDates = {}
-    bad: dict[str, DateError] = {}
-    for name in DATE_FIELDS:
-        raw = ref.get(name)
-        try:
-            ok[name] = parse_date(raw)
-        except DateError as err:
-            bad[name] = err
-            ok[name] = None
+    ok, bad, _ = _analyse_fields(ref)
     return ok, bad
 
 
+def _analyse_fields(
+    ref: Reference,
+) -> tuple[ParsedDates, dict[str, DateError], dict[str, Parsed]]:
+    ok: ParsedDates = {}
+    bad: dict[str, DateError] = {}
+    readings: dict[str, Parsed] = {}
+    for name in DATE_FIELDS:
+        raw = ref.get(name)
+        ok[name] = None
+        try:
+            parsed = analyse(raw)
+        except DateError as err:
+            bad[name] = err
+            continue
+        if parsed is None:
+            continue
+        if parsed.date_only and name != "date":
+            # CS1: seasons, quarters, named dates, "c." and "n.d." only in |date=.
+            bad[name] = DateError(
+                f"{raw!r}: a season, quarter, named date, 'c.' or 'n.d.' is for the "
+                "publication date only"
+            )
+            continue
+        ok[name] = parsed.value
+        readings[name] = parsed
+    return ok, bad, readings
+
+
 def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
-    parsed, bad = parse_fields(ref)
+    parsed, bad, readings = _analyse_fields(ref)
     for name, err in bad.items():
         yield Finding(
             "invalid-date",
@@ -45,8 +65,21 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
             suggestion=f"write {err.suggestion!r}" if err.suggestion else "",
             suggested={name: err.suggestion} if err.suggestion else {},
         )
+    for name, reading in readings.items():
+        if reading.hyphen_fix:
+            yield Finding(
+                "date-range-hyphen",
+                Severity.WARNING,
+                f"{DATE_FIELDS[name].capitalize()} {ref.get(name)!r} separates a range "
+                "with a hyphen; CS1 accepts it and renders an en dash",
+                ref.id,
+                fields=(name,),
+                values=(ref.get(name),),
+                suggestion=f"write {reading.hyphen_fix!r}",
+                suggested={name: reading.hyphen_fix},
+            )
     pub, access, archive = parsed["date"], parsed["access_date"], parsed["archive_date"]
-    yield from _future(ref, parsed, config.today)
+    yield from _future(ref, readings, config.today)
     if access is not None:
         if not access.is_full_date:
             yield Finding(
@@ -91,18 +124,28 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
         )
 
 
-def _future(ref: Reference, parsed: ParsedDates, today: dt.date) -> Iterator[Finding]:
+def _future(ref: Reference, readings: dict[str, Parsed], today: dt.date) -> Iterator[Finding]:
     tomorrow = today + dt.timedelta(days=1)
-    for name, value in parsed.items():
-        if value is None or value.earliest <= tomorrow:
+    for name, reading in readings.items():
+        value = reading.value
+        if value is None:
             continue
-        # A publication date may announce a forthcoming work; beyond next year it cannot.
-        lenient = name == "date" and value.earliest.year <= today.year + 1
+        # A publication date may announce a forthcoming work, up to next year (CS1's
+        # limit, for a range's end too); a retrieval or capture cannot be after tomorrow.
+        beyond = reading.last_year > today.year + 1
+        if not beyond and value.earliest <= tomorrow:
+            continue
+        message = (
+            f"{DATE_FIELDS[name].capitalize()} {value.raw!r} names {reading.last_year}, "
+            f"beyond next year (the run date is {today.isoformat()})"
+            if beyond
+            else f"{DATE_FIELDS[name].capitalize()} {value.raw!r} is after the run date "
+            f"{today.isoformat()}"
+        )
         yield Finding(
             "date-in-future",
-            Severity.WARNING if lenient else Severity.ERROR,
-            f"{DATE_FIELDS[name].capitalize()} {value.raw!r} is after the run date "
-            f"{today.isoformat()}",
+            Severity.ERROR if beyond or name != "date" else Severity.WARNING,
+            message,
             ref.id,
             fields=(name,),
             values=(value.raw,),

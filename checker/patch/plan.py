@@ -40,6 +40,7 @@ DATE_FIX_CODES = frozenset(
         "invalid-date",
         "archive-date-mismatch",
         "archive-url-without-date",
+        "date-range-hyphen",
     }
 )
 
