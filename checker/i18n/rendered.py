@@ -98,8 +98,34 @@ def parse_localized(text: str, code: str, title: str = "") -> dict[str, str] | N
     if "date" not in fields and (any_date := _any_date(code)) and (found := any_date.search(rest)):
         fields["date"] = _SPACES.sub(" ", found.group(0)).strip()
     if "title" not in fields:
+        _first_element(rest, data, fields)
+    if "title" not in fields:
         fields["title"] = clean
     return fields
+
+
+_SENTENCE = re.compile(r"(?<!\b\w)\.\s+(?=\S)")
+_LANG_MARK = re.compile(r"^\s*\([A-Za-z]{2,3}\)\s*|\s*\([^()\d]{1,12}\.\)\s*$")
+_AUTHOR = re.compile(r"^(?P<author>[^:\d]{2,60}?):\s+(?P<title>\S.*)$")
+
+
+def _first_element(rest: str, data: Language | None, fields: dict[str, str]) -> None:
+    """Title (and author before a colon) from the first element of unquoted text."""
+    text = rest.strip()
+    cut = len(text)
+    for marker in data.work_markers if data is not None else ():
+        found = re.search(rf"(?:,\s*|\s+){re.escape(marker)}\s", text)
+        if found:
+            cut = min(cut, found.start())
+    if sentence := _SENTENCE.search(text[:cut]):
+        cut = sentence.start()
+    head = _LANG_MARK.sub("", text[:cut]).strip(" ,.;:—-")
+    if not head:
+        return
+    if (named := _AUTHOR.match(head)) and len(named["author"].split()) <= 5:
+        fields.setdefault("author", named["author"].strip())
+        head = named["title"].strip()
+    fields["title"] = head
 
 
 __all__ = ["parse_localized", "phrase_fields"]
