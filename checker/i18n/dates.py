@@ -141,7 +141,9 @@ class _Builder:
                 order.append("y")
         body = "".join(grouped)
         style = "".join(text if kind != "'" else _quote(text) for kind, text in tokens)
-        if order and order[0] == "y":
+        if order == ["y"]:
+            fmt = DateFormat.Y
+        elif order and order[0] == "y":
             fmt = DateFormat.YMD if "d" in order else DateFormat.MY
         elif "d" in order:
             fmt = DateFormat.DMY if order.index("d") < order.index("m") else DateFormat.MDY
