@@ -367,3 +367,22 @@ def test_every_language_file_is_consistent() -> None:
         for spec in data.write.values():
             assert set(spec.names) <= {"archive_url", "archive_date", "access_date", "url_status"}
     assert {"de", "fr", "es", "it", "pt", "ru", "pl", "ja"} <= set(available())
+
+
+def test_lang_from_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    refs = tmp_path / "refs.csv"
+    refs.write_text(
+        "id,title,date,access_date\n1,Ein Titel lang genug,18. April 2023,17. April 2023\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "citewatch.toml").write_text('lang = "de"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = ["check", "refs.csv", "--offline", "--out", "out", "--today", "2024-01-01"]
+    result = CliRunner().invoke(main, [*args, "--format", "json"])
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    codes = {f["code"] for f in report["references"][0]["findings"]}
+    assert "access-before-publication" in codes and "invalid-date" not in codes, result.output
+    english = CliRunner().invoke(main, [*args, "--format", "json", "--lang", "en"])
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert "invalid-date" in {f["code"] for f in report["references"][0]["findings"]}
+    assert english.exit_code == 1
