@@ -386,3 +386,27 @@ def test_lang_from_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert "invalid-date" in {f["code"] for f in report["references"][0]["findings"]}
     assert english.exit_code == 1
+
+
+def test_german_webarchiv_alone_in_a_ref_and_french_lien_archive() -> None:
+    text = (
+        "Text.<ref>{{Webarchiv|url=http://www.example.de/seite|wayback=20171229200102"
+        "|text=Titel der Seite}}</ref>\n"
+    )
+    ref = read_wikitext("a.wiki", text.encode(), "de").references[0]
+    assert (ref.url, ref.title) == ("http://www.example.de/seite", "Titel der Seite")
+    assert ref.archive_url == (
+        "https://web.archive.org/web/20171229200102/http://www.example.de/seite"
+    )
+    assert ref.archive_date == "2017-12-29"
+    text = (
+        "Texte.<ref>{{Lien archive |url=http://exemple.fr/page |titre=Une page "
+        "|horodatage archive=20100102030405 |consulté le=1er mars 2019}}</ref>\n"
+    )
+    ref = read_wikitext("a.wiki", text.encode()).references[0]
+    assert (ref.url, ref.title, ref.access_date) == (
+        "http://exemple.fr/page",
+        "Une page",
+        "1er mars 2019",
+    )
+    assert ref.archive_url == "https://web.archive.org/web/20100102030405/http://exemple.fr/page"

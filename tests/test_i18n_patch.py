@@ -143,3 +143,19 @@ def test_an_english_template_on_a_german_page_keeps_english_names(tmp_path: Path
     text = src.read_text(encoding="utf-8")
     assert "|access-date=2020-01-02 |archive-url=" in text
     assert "|archive-date=2017-04-16 |url-status=dead}}" in text
+
+
+def test_japanese_local_template_name_takes_the_english_parameters(tmp_path: Path) -> None:
+    source = tmp_path / "src" / "kiji.wiki"
+    source.parent.mkdir()
+    source.write_text(
+        "本文。<ref>{{ウェブ引用|url=https://example.jp/a|title=題名|accessdate=2023-04-18}}"
+        "</ref>\n",
+        encoding="utf-8",
+    )
+    src, report = _checked(tmp_path, source, {"ref-1": "found"})
+    _patch(src, report)
+    assert src.read_text(encoding="utf-8").endswith(
+        "|accessdate=2023-04-18|archive-url=https://web.archive.org/web/20170416093000/"
+        "https://example.jp/a|archive-date=2017-04-16|url-status=dead}}</ref>\n"
+    )

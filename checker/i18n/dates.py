@@ -35,6 +35,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import get_date_format, get_month_names
 
 from checker.dates import DateError, parse_date
+from checker.i18n import language
 from checker.model import DateFormat, DateValue, Precision
 
 ISO_STYLE = "y-MM-dd"
@@ -191,8 +192,6 @@ def grammar(lang: str) -> Grammar | None:
     locale = locale_of(lang)
     if locale is None:
         return None
-    from checker.i18n import language
-
     data = language(lang)
     builder = _Builder(locale, data.day_suffixes if data else ())
     styles: list[str] = []
@@ -235,7 +234,7 @@ def _value(text: str, shape: _Compiled, match: re.Match[str], g: Grammar) -> Dat
         start = dt.date(year, month, 1)
         end = dt.date(year, month, calendar.monthrange(year, month)[1])
     else:
-        day = int(re.match(r"\d+", groups["d"])[0])  # type: ignore[index]
+        day = int(re.sub(r"\D+$", "", groups["d"]))  # "1er", "1º" -> 1
         try:
             start = end = dt.date(year, month, day)
         except ValueError:
