@@ -410,3 +410,34 @@ def test_german_webarchiv_alone_in_a_ref_and_french_lien_archive() -> None:
         "1er mars 2019",
     )
     assert ref.archive_url == "https://web.archive.org/web/20100102030405/http://exemple.fr/page"
+
+
+def test_german_abgerufen_am_in_saved_html() -> None:
+    """de.wikipedia.org/wiki/CURL's notes ({{Internetquelle}}, {{Literatur}}, text refs):
+    the saved copy lost every href, so URLs come from the COinS (rft.identifier)."""
+    result = load(DATA / "de_curl_references.html")
+    assert result.lang == "de"  # from the COinS info:sid/de.wikipedia.org
+    refs = {r.id: r for r in result.references}
+    assert (refs["1"].title, refs["1"].access_date) == ("Polhemspriset 2017", "18. Oktober 2017")
+    assert (refs["3"].date, refs["3"].access_date) == ("14. Oktober 2020", "9. November 2020")
+    assert (refs["4"].url, refs["4"].access_date) == (
+        "https://curl.haxx.se/docs/faq.html",
+        "3. Juni 2019",
+    )
+    assert (refs["6"].author, refs["6"].title, refs["6"].date) == (
+        "Daniel Stenberg",
+        "curl, 17 years old today",
+        "20. März 2015",
+    )
+    assert (refs["8"].work, refs["8"].access_date) == (
+        "Windows Command Line Tools For Developers",
+        "10. Mai 2018",
+    )
+    tweet = refs["9"]
+    assert tweet.url == "https://twitter.com/bagder/status/1207921081371299840"
+    assert (tweet.author, tweet.work, tweet.date, tweet.access_date) == (
+        "Daniel Stenberg",
+        "@bagder",
+        "19. Dezember 2019",
+        "25. Dezember 2019",
+    )

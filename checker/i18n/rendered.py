@@ -24,6 +24,7 @@ from checker.i18n.dates import grammar
 
 _QUOTED = re.compile(r"[„«“\"「『‚]\s*(?P<title>[^„«»“”\"「」『』‚‘]{2,300}?)\s*[“»”\"」』‘]")
 _SPACES = re.compile(r"\s+")
+_BYLINE = re.compile(r"^(?P<author>[^:\d„«“\"]{2,60}):$")
 
 
 def _phrase(pattern: str, date_regex: str) -> re.Pattern[str]:
@@ -92,6 +93,11 @@ def parse_localized(text: str, code: str, title: str = "") -> dict[str, str] | N
     title = title.strip().rstrip(".,:;").strip()
     if title:
         fields["title"] = title
+        at = rest.find(title)
+        named = _BYLINE.match(rest[:at].strip()) if at > 0 else None
+        if named and len(named["author"].split()) <= 5:  # "Daniel Stenberg: <title>"
+            fields["author"] = named["author"].strip()
+            rest = rest[at:]
         rest = rest.replace(title, " ", 1)
     if data is not None and (work := _work(rest, data)):
         fields["work"] = work

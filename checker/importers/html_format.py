@@ -117,8 +117,11 @@ def _note(
     for marker in body.select("sup.noprint, sup.Inline-Template, span.mw-cite-backlink"):
         marker.decompose()  # "[dead link]", "[better source needed]"… are not the citation
     cite = body.select_one("cite") or body
+    local = bool(code) and grammar(code) is not None
+    if local:
+        cite = body  # another wiki's <cite> holds only the title; its dates follow it
     rendered = _SPACES.sub(" ", cite.get_text()).strip()
-    if code and grammar(code) is not None:
+    if local:
         fields = (parse_localized(rendered, code, _shown_title(body)) or {}) if rendered else {}
     else:
         fields = (parse_rendered(rendered) or {"title": rendered}) if rendered else {}
@@ -213,6 +216,7 @@ def _coins(title: str) -> dict[str, str]:
     if last:
         authors.append(f"{last}, {first}" if first else last)
     authors.extend(values.get("rft.au", []))
+    authors.extend(values.get("rft.creator", []))  # Dublin Core COinS (de {{Internetquelle}})
     if authors:
         fields["author"] = "; ".join(authors)
     for key, name in (("rft.pub", "publisher"), ("rft.date", "date"), ("rft.isbn", "isbn")):
@@ -220,6 +224,9 @@ def _coins(title: str) -> dict[str, str]:
             fields[name] = one(key)
     if one("rft.issn", "rft.eissn"):
         fields["issn"] = one("rft.issn", "rft.eissn")
+    for identifier in values.get("rft.identifier", []):  # de: {{Internetquelle}}'s COinS
+        if identifier.startswith(("http://", "https://")) and not is_archive(identifier):
+            fields.setdefault("url", identifier)
     for rft_id in values.get("rft_id", []):
         if rft_id.startswith("info:doi/"):
             fields["doi"] = rft_id.removeprefix("info:doi/")
