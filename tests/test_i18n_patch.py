@@ -159,3 +159,11 @@ def test_japanese_local_template_name_takes_the_english_parameters(tmp_path: Pat
         "|accessdate=2023-04-18|archive-url=https://web.archive.org/web/20170416093000/"
         "https://example.jp/a|archive-date=2017-04-16|url-status=dead}}</ref>\n"
     )
+
+
+def test_a_bare_link_on_a_german_page_is_left_alone_and_named(tmp_path: Path) -> None:
+    source = DATA / "de_klima_excerpt.wiki"  # ref 1 is a bare [https://www.bpb.de/… …] link
+    src, report = _checked(tmp_path, source, {"Rahmstorf-APuZ-47-2007": "found"})
+    output = _patch(src, report)
+    assert "left alone: a bare link on the de wiki" in output
+    assert src.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")

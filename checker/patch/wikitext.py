@@ -46,7 +46,7 @@ from checker.i18n import Language, WriteSpec, language
 from checker.i18n.dates import parse_in
 from checker.i18n.dates import render as render_in
 from checker.importers.decoding import bad_bytes, decode
-from checker.importers.wikitext_cite import WRITE_NAMES, plain, template_name
+from checker.importers.wikitext_cite import WEBARCHIVE, WRITE_NAMES, plain, template_name
 from checker.importers.wikitext_format import Citation, scan
 from checker.model import DATE_FIELDS, DateFormat, Precision, format_date
 from checker.patch.atomic import diff_and_write
@@ -155,6 +155,11 @@ def patch_wikitext(
         local = _local_spec(cite, found.lang)
         if local is not None:
             _edit_local(cite, group, local, today, notes)
+        elif found.lang:
+            group = _foreign_english(cite, group, found.lang, notes)
+            if not group:
+                continue
+            _edit(cite, group, _STYLES.get(found.date_format), today, notes)
         else:
             _edit(cite, group, _STYLES.get(found.date_format), today, notes)
         applied.extend(group)
@@ -248,6 +253,35 @@ def _edit(
             added.append((WRITE_NAMES.get(name, name), value))
     if added:
         add_params(template, added)
+
+
+def _foreign_english(
+    cite: Citation, group: Sequence[CellChange], lang: str, notes: list[str]
+) -> list[CellChange]:
+    """On another wiki, what may still be written the English way: an English
+    ``{{cite …}}`` template's parameters, but no English {{webarchive}} or {{dead link}}
+    (that wiki has its own templates, which citewatch does not insert)."""
+    if cite.template is None:
+        notes.append(
+            f"{cite.id} (line {cite.line}): left alone: a bare link on the {lang} wiki "
+            "(its own archive template is not written; add the archive by hand)"
+        )
+        return []
+    kept = [c for c in group if c.field != DEAD_LINK_FIELD]
+    webarchive = cite.webarchive
+    if webarchive is not None and template_name(webarchive) not in WEBARCHIVE:
+        archive_fields = {"archive_url", "archive_date", "url_status"}
+        if any(c.field in archive_fields for c in kept):
+            notes.append(
+                f"{cite.id}: archive not written: it is held in a "
+                f"{{{{{template_name(webarchive)}}}}} of the {lang} wiki"
+            )
+        kept = [c for c in kept if c.field not in archive_fields]
+    if len(kept) < len(group):
+        notes.append(
+            f"{cite.id}: not marked dead: no {{{{dead link}}}} is inserted on the {lang} wiki"
+        )
+    return kept
 
 
 def _local_spec(cite: Citation, lang: str) -> tuple[Language, WriteSpec] | None:
