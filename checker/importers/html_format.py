@@ -25,6 +25,7 @@ text as title), with its line in the file as location.
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -132,6 +133,8 @@ def _note(
         fields.update(_coins(_attr(coins, "title")))
         if rendered_date:
             fields["date"] = rendered_date
+        if local:  # de {{Internetquelle}} escapes "(" as "&#40;" inside its COinS
+            fields = {k: html.unescape(v) for k, v in fields.items()}
     urls = [_attr(a, "href") for a in body.select("a.external") if not _identifier(a)]
     urls = [u for u in urls if u.startswith(("http://", "https://"))]
     originals = [u for u in urls if not is_archive(u)]
