@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from pathlib import Path
@@ -61,6 +62,8 @@ def check_import(
 ) -> CheckResult:
     """Run every check on an already imported list; the link stage when ``links`` is set."""
     config = config or CheckConfig()
+    if not config.lang and imported.lang:  # dates parsed in the language the input was read in
+        config = dataclasses.replace(config, lang=imported.lang)
     started = started or dt.datetime.now(dt.UTC)
     findings = problem_findings(imported.problems)
     findings.extend(run_checks(imported.references, config))
@@ -128,11 +131,13 @@ def check_file(
     resolver: Resolver | None = None,
     progress: Progress | None = None,
     fail_on: str = "error",
+    lang: str | None = None,
 ) -> CheckResult:
-    """Import ``path`` and run every check on it (links too when ``links`` is set)."""
+    """Import ``path`` and run every check on it (links too when ``links`` is set);
+    ``lang`` is the wiki language (None: from the input itself, else English)."""
     started = dt.datetime.now(dt.UTC)
     return check_import(
-        load(path, fmt),
+        load(path, fmt, lang),
         config,
         links=links,
         archive=archive,

@@ -55,6 +55,23 @@ from checker.table import write_csv
 MAX_LISTED = 50
 
 
+def _lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from checker.i18n import lang_known, normalise_lang
+
+    if not lang_known(value):
+        raise click.BadParameter(f"{value!r} is not a language CLDR knows (e.g. de, fr, es)")
+    return normalise_lang(value) or "en"
+
+
+LANG_HELP = (
+    "Language of the wiki the list comes from (de, fr, es, it, pt, ru, pl, ja, nl, sv, "
+    "zh…): its templates, rendered phrases and date formats (default: from the page "
+    "itself — <html lang>, the wiki's domain, the templates used — else English)."
+)
+
+
 def _date(
     ctx: click.Context, param: click.Parameter, value: str | dt.date | None
 ) -> dt.date | None:
@@ -162,6 +179,7 @@ def _defaults_for(command: click.Command, settings: Settings) -> dict[str, Any]:
     help="Finding code to leave out (repeatable).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@click.option("--lang", callback=_lang, metavar="CODE", help=LANG_HELP)
 @link_options
 def check_command(
     input_path: str,
@@ -174,6 +192,7 @@ def check_command(
     access_floor: dt.date | None,
     ignored: tuple[str, ...],
     quiet: bool,
+    lang: str | None,
     **link_opts: Any,
 ) -> None:
     """Check the reference list INPUT and write reports to --out."""
@@ -194,7 +213,7 @@ def check_command(
     archive = None if links is None else rescue_config(link_opts, links)
     resolve = resolver(link_opts["resolves"])
     started = dt.datetime.now(dt.UTC)
-    imported = load(input_path, fmt)
+    imported = load(input_path, fmt, lang)
     urls = {ref.url.strip() for ref in imported.references if ref.url.strip()}
     display, close = progress_for(len(urls) if links is not None else 0)
     try:
@@ -284,9 +303,12 @@ def _line(finding: Finding, where: dict[str, str]) -> str:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="CSV keyed by id whose known columns fill empty cells (e.g. verified URLs).",
 )
-def import_command(input_path: str, fmt: str | None, output: Path, merge_path: Path | None) -> None:
+@click.option("--lang", callback=_lang, metavar="CODE", help=LANG_HELP)
+def import_command(
+    input_path: str, fmt: str | None, output: Path, merge_path: Path | None, lang: str | None
+) -> None:
     """Convert INPUT (any supported format) to the canonical references.csv."""
-    imported = load(input_path, fmt)
+    imported = load(input_path, fmt, lang)
     if merge_path is not None and imported.references:
         imported, filled = merge(imported, merge_path)
         click.echo(f"{filled} empty cells filled from {merge_path}")
@@ -310,7 +332,8 @@ def import_command(input_path: str, fmt: str | None, output: Path, merge_path: P
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    click.echo(f"{len(imported.references)} references written to {output}")
+    read_as = f" (read as the {imported.lang} wiki)" if imported.lang else ""
+    click.echo(f"{len(imported.references)} references written to {output}{read_as}")
     sys.exit(int(api.ExitCode.INPUT_ERROR if imported.problems else api.ExitCode.OK))
 
 

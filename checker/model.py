@@ -97,13 +97,21 @@ class DateValue:
     precision: Precision
     format: DateFormat
     circa: bool = False
+    #: the CLDR pattern a date of another language was written in (``d. MMMM y``)
+    style: str = ""
+    #: the language whose grammar read it ("" for the English CS1 grammar)
+    lang: str = ""
 
     @property
     def is_full_date(self) -> bool:
         return self.precision is Precision.DAY
 
     def render(self, day: dt.date) -> str:
-        """Write ``day`` in this value's format (dmy, mdy or ymd)."""
+        """Write ``day`` in this value's format (dmy, mdy or ymd; a language's style)."""
+        if self.style and self.lang:
+            from checker.i18n.dates import render
+
+            return render(day, self.lang, self.style)
         return format_date(day, self.format)
 
 
@@ -231,6 +239,7 @@ class ImportResult:
     columns: tuple[str, ...] = KNOWN_FIELDS
     source: str = ""
     format: str = ""
+    lang: str = ""  #: the wiki language the input was read as ("" = English)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,9 @@ class CheckConfig:
     access_floor: dt.date = WEB_FLOOR
     url_date_tolerance_days: int = 31
     ignore: frozenset[str] = frozenset()
+    #: the wiki language dates are written in ("" = English, the CS1 grammar); the
+    #: date checks parse with :func:`checker.i18n.dates.parse_in`
+    lang: str = ""
 
 
 RefCheck = Callable[[Reference, CheckConfig], Iterable[Finding]]

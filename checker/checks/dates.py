@@ -8,7 +8,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
 from checker.checks import CheckConfig
-from checker.dates import DateError, Parsed, analyse, parse_date
+from checker.dates import DateError, Parsed, analyse
+from checker.i18n.dates import is_english, parse_in
 from checker.model import DATE_FIELDS, DateFormat, DateValue, Finding, Reference, Severity
 
 ParsedDates = dict[str, DateValue | None]
@@ -18,14 +19,26 @@ ParsedDates = dict[str, DateValue | None]
 YEAR_FIX_WINDOW_DAYS = 90
 
 
-def parse_fields(ref: Reference) -> tuple[ParsedDates, dict[str, DateError]]:
-    """The reference's date fields parsed; invalid ones are returned separately."""
-    ok, bad, _ = _analyse_fields(ref)
+def parse_fields(ref: Reference, lang: str = "") -> tuple[ParsedDates, dict[str, DateError]]:
+    """The reference's date fields parsed (in ``lang``); invalid ones returned separately."""
+    ok, bad, _ = _analyse_fields(ref, lang)
     return ok, bad
 
 
+def _read(raw: str, lang: str) -> Parsed | None:
+    """CS1's reading of a date; on another wiki, that wiki's CLDR formats when CS1 has none
+    (a German article may cite with {{cite web}} and ISO or English dates)."""
+    if is_english(lang):
+        return analyse(raw)
+    try:
+        return analyse(raw)
+    except DateError:
+        value = parse_in(raw, lang)  # raises the language's own DateError
+        return None if value is None else Parsed(value, "cldr", last_year=value.latest.year)
+
+
 def _analyse_fields(
-    ref: Reference,
+    ref: Reference, lang: str = ""
 ) -> tuple[ParsedDates, dict[str, DateError], dict[str, Parsed]]:
     ok: ParsedDates = {}
     bad: dict[str, DateError] = {}
@@ -34,7 +47,7 @@ def _analyse_fields(
         raw = ref.get(name)
         ok[name] = None
         try:
-            parsed = analyse(raw)
+            parsed = _read(raw, lang)
         except DateError as err:
             bad[name] = err
             continue
@@ -53,7 +66,7 @@ def _analyse_fields(
 
 
 def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
-    parsed, bad, readings = _analyse_fields(ref)
+    parsed, bad, readings = _analyse_fields(ref, config.lang)
     for name, err in bad.items():
         yield Finding(
             "invalid-date",
@@ -214,24 +227,25 @@ def check_formats(refs: Sequence[Reference], config: CheckConfig) -> Iterator[Fi
     """List level: one format for publication dates; one for access and archive dates."""
     groups = {"publication": ("date",), "access and archive": ("access_date", "archive_date")}
     for label, names in groups.items():
-        seen: dict[DateFormat, list[str]] = defaultdict(list)
+        seen: dict[str, list[str]] = defaultdict(list)
         for ref in refs:
             for name in names:
                 raw = ref.get(name)
                 if not raw:
                     continue
                 try:
-                    value = parse_date(raw)
+                    value = parse_in(raw, config.lang)
                 except DateError:
                     continue
                 if value is not None and value.format in _FULL:
-                    seen[value.format].append(ref.id)
+                    # a language's written style (d. MMMM y / dd.MM.y), else dmy/mdy/ymd
+                    seen[value.style or value.format.value].append(ref.id)
         if len(seen) < 2:
             continue
         counts = Counter({fmt: len(ids) for fmt, ids in seen.items()})
         majority = counts.most_common(1)[0][0]
         minority = [ref_id for fmt, ids in seen.items() if fmt is not majority for ref_id in ids]
-        parts = ", ".join(f"{fmt.value} {n}" for fmt, n in counts.most_common())
+        parts = ", ".join(f"{fmt} {n}" for fmt, n in counts.most_common())
         yield Finding(
             "mixed-date-formats",
             Severity.WARNING,
@@ -239,8 +253,8 @@ def check_formats(refs: Sequence[Reference], config: CheckConfig) -> Iterator[Fi
             f"for one",
             None,
             fields=names,
-            values=tuple(fmt.value for fmt, _ in counts.most_common()),
+            values=tuple(fmt for fmt, _ in counts.most_common()),
             suggestion=f"write the {len(set(minority))} other references' {label} dates "
-            f"as {majority.value}, the list's majority format",
+            f"as {majority}, the list's majority format",
             related=tuple(dict.fromkeys(minority)),
         )

@@ -7,6 +7,7 @@ every input problem met, never an exception for a user's mistake).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from collections.abc import Callable
@@ -93,8 +94,17 @@ def _detect_markup(head: str) -> InputFormat:
     return InputFormat.TEXT
 
 
-def load(path: str | Path, fmt: InputFormat | str | None = None) -> ImportResult:
-    """Read ``path`` in format ``fmt`` (detected when None)."""
+#: Formats whose reader takes the wiki language (``lang=``) and detects it when not given.
+_LANG_AWARE = frozenset({InputFormat.TEXT, InputFormat.WIKITEXT, InputFormat.HTML})
+
+
+def load(
+    path: str | Path, fmt: InputFormat | str | None = None, lang: str | None = None
+) -> ImportResult:
+    """Read ``path`` in format ``fmt`` (detected when None).
+
+    ``lang`` is the wiki language of the input (``de``, ``fr``…; ``"en"``/``""``
+    English); None: read from the page itself (HTML, wikitext, text), else English."""
     name = str(path)
     try:
         data = Path(path).read_bytes()
@@ -105,7 +115,28 @@ def load(path: str | Path, fmt: InputFormat | str | None = None) -> ImportResult
     if not data.strip():
         problem = InputProblem(name, None, None, "the file is empty", fatal=True)
         return ImportResult((), (problem,), source=name, format=chosen.value)
-    return _reader(chosen)(name, data)
+    if chosen in _LANG_AWARE:
+        return _lang_reader(chosen)(name, data, lang)
+    result = _reader(chosen)(name, data)
+    if lang is not None:
+        from checker.i18n import normalise_lang
+
+        result = dataclasses.replace(result, lang=normalise_lang(lang))
+    return result
+
+
+def _lang_reader(fmt: InputFormat) -> Callable[[str, bytes, str | None], ImportResult]:
+    if fmt is InputFormat.WIKITEXT:
+        from checker.importers import wikitext_format
+
+        return wikitext_format.read
+    if fmt is InputFormat.HTML:
+        from checker.importers import html_format
+
+        return html_format.read
+    from checker.importers import text_format
+
+    return text_format.read
 
 
 __all__ = ["InputFormat", "detect_format", "load"]

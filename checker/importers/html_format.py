@@ -25,11 +25,16 @@ text as title), with its line in the file as location.
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import parse_qsl, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from checker.i18n import normalise_lang
+from checker.i18n.dates import grammar
+from checker.i18n.detect import from_html
+from checker.i18n.rendered import parse_localized
 from checker.importers.decoding import bad_bytes, clean, decode
 from checker.importers.text_format import parse_entry as parse_rendered
 from checker.model import KNOWN_FIELDS, ImportResult, InputProblem, Location, Reference
@@ -73,8 +78,11 @@ def _attr(tag: Tag, name: str) -> str:
     return value or ""
 
 
-def read(path: str, data: bytes) -> ImportResult:
-    """Read a saved Wikipedia page (its reference lists), or any page (its links)."""
+def read(path: str, data: bytes, lang: str | None = None) -> ImportResult:
+    """Read a saved Wikipedia page (its reference lists), or any page (its links).
+
+    ``lang``: the wiki's language; None: from ``<html lang>``, the article's ``lang`` or
+    the wiki's domain in the page.  Notes of another wiki are read with its phrases."""
     text = decode(data)
     problems: list[InputProblem] = []
     bad = bad_bytes(text)
@@ -82,10 +90,11 @@ def read(path: str, data: bytes) -> ImportResult:
         message = f"undecodable byte(s) {bad} (not UTF-8); replaced with U+FFFD"
         problems.append(InputProblem(path, None, None, message))
         text = clean(text)
+    code = normalise_lang(lang) if lang is not None else from_html(text)
     soup = BeautifulSoup(text, "lxml")
     notes = [li for ol in soup.select("ol.references") for li in ol.find_all("li", recursive=False)]
     if notes:
-        refs = [_note(path, str(n), li, problems) for n, li in enumerate(notes, start=1)]
+        refs = [_note(path, str(n), li, problems, code) for n, li in enumerate(notes, start=1)]
     else:
         refs = _links(path, text)
     if not refs:
@@ -95,25 +104,37 @@ def read(path: str, data: bytes) -> ImportResult:
     for ref in refs:
         extras.update(dict.fromkeys(ref.extra))
     columns = KNOWN_FIELDS + tuple(extras)
-    return ImportResult(tuple(refs), tuple(problems), columns, source=path, format="html")
+    return ImportResult(
+        tuple(refs), tuple(problems), columns, source=path, format="html", lang=code
+    )
 
 
-def _note(path: str, ref_id: str, li: Tag, problems: list[InputProblem]) -> Reference:
+def _note(
+    path: str, ref_id: str, li: Tag, problems: list[InputProblem], code: str = ""
+) -> Reference:
     anchor = _attr(li, "id") or None
     body = li.select_one("span.reference-text") or li
     dead_marked = bool(_DEAD_LINK.search(li.get_text(" ")))
     for marker in body.select("sup.noprint, sup.Inline-Template, span.mw-cite-backlink"):
         marker.decompose()  # "[dead link]", "[better source needed]"… are not the citation
     cite = body.select_one("cite") or body
+    local = bool(code) and grammar(code) is not None
+    if local:
+        cite = body  # another wiki's <cite> holds only the title; its dates follow it
     rendered = _SPACES.sub(" ", cite.get_text()).strip()
-    fields = (parse_rendered(rendered) or {"title": rendered}) if rendered else {}
-    fields.update(_rendered_dates(rendered))
+    if local:
+        fields = (parse_localized(rendered, code, _shown_title(body)) or {}) if rendered else {}
+    else:
+        fields = (parse_rendered(rendered) or {"title": rendered}) if rendered else {}
+        fields.update(_rendered_dates(rendered))
     coins = body.select_one("span.Z3988")
     if coins is not None:
         rendered_date = fields.get("date", "")
         fields.update(_coins(_attr(coins, "title")))
         if rendered_date:
             fields["date"] = rendered_date
+        if local:  # de {{Internetquelle}} escapes "(" as "&#40;" inside its COinS
+            fields = {k: html.unescape(v) for k, v in fields.items()}
     urls = [_attr(a, "href") for a in body.select("a.external") if not _identifier(a)]
     urls = [u for u in urls if u.startswith(("http://", "https://"))]
     originals = [u for u in urls if not is_archive(u)]
@@ -132,6 +153,23 @@ def _note(path: str, ref_id: str, li: Tag, problems: list[InputProblem]) -> Refe
     known = {k: v for k, v in fields.items() if k in KNOWN_FIELDS and k != "id"}
     extra = {k: fields[k] for k in _EXTRA if fields.get(k)}
     return Reference(id=ref_id, **known, extra=extra, location=Location(path, anchor=anchor))
+
+
+def _shown_title(body: Tag) -> str:
+    """The title another wiki's note shows: its first italic text, else the text of its
+    first external link (when that text is not the URL itself)."""
+    italic = body.find(["i", "cite"])
+    if isinstance(italic, Tag) and italic.get_text(strip=True):
+        return _SPACES.sub(" ", italic.get_text()).strip()
+    for link in body.select("a.external"):
+        text = _SPACES.sub(" ", link.get_text()).strip()
+        if (
+            text
+            and not text.startswith(("http://", "https://"))
+            and not is_archive(_attr(link, "href"))
+        ):
+            return text
+    return ""
 
 
 def _rendered_dates(text: str) -> dict[str, str]:
@@ -181,6 +219,7 @@ def _coins(title: str) -> dict[str, str]:
     if last:
         authors.append(f"{last}, {first}" if first else last)
     authors.extend(values.get("rft.au", []))
+    authors.extend(values.get("rft.creator", []))  # Dublin Core COinS (de {{Internetquelle}})
     if authors:
         fields["author"] = "; ".join(authors)
     for key, name in (("rft.pub", "publisher"), ("rft.date", "date"), ("rft.isbn", "isbn")):
@@ -188,6 +227,9 @@ def _coins(title: str) -> dict[str, str]:
             fields[name] = one(key)
     if one("rft.issn", "rft.eissn"):
         fields["issn"] = one("rft.issn", "rft.eissn")
+    for identifier in values.get("rft.identifier", []):  # de: {{Internetquelle}}'s COinS
+        if identifier.startswith(("http://", "https://")) and not is_archive(identifier):
+            fields.setdefault("url", identifier)
     for rft_id in values.get("rft_id", []):
         if rft_id.startswith("info:doi/"):
             fields["doi"] = rft_id.removeprefix("info:doi/")

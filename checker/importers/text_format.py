@@ -26,6 +26,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from checker.i18n import normalise_lang
+from checker.i18n.dates import grammar
+from checker.i18n.detect import from_text
+from checker.i18n.rendered import parse_localized
 from checker.importers.decoding import bad_bytes, clean, decode
 from checker.model import KNOWN_FIELDS, ImportResult, InputProblem, Location, Reference
 
@@ -92,9 +96,14 @@ class _Entry:
     text: str
 
 
-def read(path: str, data: bytes) -> ImportResult:
-    """Read a whole page (or just its reference list) in the ``text`` format."""
-    entries = _find_list(decode(data).split("\n"))
+def read(path: str, data: bytes, lang: str | None = None) -> ImportResult:
+    """Read a whole page (or just its reference list) in the ``text`` format.
+
+    ``lang``: the wiki's language (entries then read with its phrases, see
+    :mod:`checker.i18n.rendered`); None: from the phrases the page uses."""
+    decoded = decode(data)
+    code = _language(decoded, lang)
+    entries = _find_list(decoded.split("\n"))
     if not entries:
         problem = InputProblem(path, None, None, "no numbered reference list found", fatal=True)
         return ImportResult((), (problem,), source=path, format="text")
@@ -110,7 +119,7 @@ def read(path: str, data: bytes) -> ImportResult:
             text = clean(text)
         if entry.marked:
             text = _BACKLINKS.sub("", text)
-        fields = parse_entry(text)
+        fields = parse_localized(text, code) if code else parse_entry(text)
         if fields is None:
             message = f"reference {ref_id}: cannot read the entry; its text is kept as the title"
             problems.append(InputProblem(path, entry.line, None, message, ref_id=ref_id))
@@ -121,7 +130,16 @@ def read(path: str, data: bytes) -> ImportResult:
         location = Location(path, entry.line)
         refs.append(Reference(id=ref_id, **known, extra=extra, location=location))
     columns = KNOWN_FIELDS + tuple(extras)
-    return ImportResult(tuple(refs), tuple(problems), columns, source=path, format="text")
+    return ImportResult(
+        tuple(refs), tuple(problems), columns, source=path, format="text", lang=code
+    )
+
+
+def _language(text: str, lang: str | None) -> str:
+    """The wiki language: given, else detected from the rendered phrases ("" English)."""
+    if lang is not None:
+        return normalise_lang(lang) if grammar(normalise_lang(lang)) is not None else ""
+    return from_text(text)
 
 
 def _find_list(lines: list[str]) -> list[_Entry]:

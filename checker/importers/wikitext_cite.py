@@ -28,6 +28,8 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
+from checker.i18n import Language
+
 WEBARCHIVE = frozenset({"webarchive", "web archive"})
 DEAD_LINK = frozenset(
     {"dead link", "deadlink", "dead", "404", "broken link", "dl", "dead url", "link broken"}
@@ -96,8 +98,13 @@ def template_name(template: Template) -> str:
     return normalize_name(plain(template.name))
 
 
-def is_citation(name: str) -> bool:
-    return name == "citation" or name.startswith("cite ")
+def is_citation(name: str, lang: Language | None = None) -> bool:
+    """A citation template: English CS1's, or one of ``lang``'s wiki (``internetquelle``)."""
+    return (
+        name == "citation"
+        or name.startswith("cite ")
+        or (lang is not None and name in lang.templates)
+    )
 
 
 def plain(code: Wikicode | None) -> str:
@@ -145,12 +152,13 @@ class CiteFields:
     problems: list[str] = field(default_factory=list)
 
 
-def read_template(template: Template) -> CiteFields:
-    """The canonical fields (and extras) of a citation template."""
+def read_template(template: Template, lang: Language | None = None) -> CiteFields:
+    """The canonical fields (and extras) of a citation template; with ``lang``, the
+    parameter names of that wiki's templates too (its data file)."""
     out = CiteFields()
     authors: dict[int, dict[str, str]] = {}
     group_authors = ""
-    year = month = dead_url = ""
+    year = month = dead_url = stamp = ""
     seen: dict[str, str] = {}
     for param in template.params:
         if not param.showkey:
@@ -159,7 +167,28 @@ def read_template(template: Template) -> CiteFields:
         if name in seen and value and seen[name] and seen[name] != value:
             out.problems.append(f"parameter {name!r} is given twice; the last value counts")
         seen[name] = value
-        if name in PARAMS:
+        local = _local(name, lang) if lang is not None else None
+        if local is not None and lang is not None:
+            kind, number = local
+            if kind in _PERSON:
+                authors.setdefault(number, {})[_PERSON[kind]] = value
+            elif kind == "year":
+                year = value
+            elif kind == "month":
+                month = value
+            elif kind == "archive_timestamp":
+                stamp = value
+            elif kind == "url_status":
+                marker = lang.dead_params.get(name)
+                dead_url = (marker.status(value) if marker else value) or dead_url
+                out.params.setdefault("deadurl", param)
+            elif kind.startswith("extra:"):
+                if value:
+                    out.extra[kind.removeprefix("extra:")] = value
+            elif value or kind not in out.params:
+                out.fields[kind] = value
+                out.params[kind] = param
+        elif name in PARAMS:
             canonical = PARAMS[name]
             if value or canonical not in out.params:  # the last non-empty value counts
                 out.fields[canonical] = value
@@ -179,13 +208,36 @@ def read_template(template: Template) -> CiteFields:
             year = value
         elif name == "month":
             month = value
+    if lang is not None and template_name(template) in lang.dead_citations:
+        dead_url = "dead"  # {{Lien brisé}}: the template itself says the link is dead
     if dead_url and not out.fields.get("url_status"):
         out.fields["url_status"] = dead_url
+    if stamp and out.fields.get("url") and not out.fields.get("archive_url"):
+        out.fields["archive_url"] = f"https://web.archive.org/web/{stamp}/{out.fields['url']}"
+        if re.fullmatch(r"\d{8,14}", stamp):
+            out.fields.setdefault("archive_date", f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}")
     if not out.fields.get("date") and year:
         out.fields["date"] = f"{month} {year}" if month else year
     names = [_person(parts) for _, parts in sorted(authors.items())]
     out.fields["author"] = "; ".join(name for name in names if name) or group_authors
     return out
+
+
+_PERSON = {"author": "full", "author_last": "last", "author_first": "first"}
+_NUMBERED = re.compile(r"^(.*?)\s*(\d+)$")
+
+
+def _local(name: str, lang: Language) -> tuple[str, int] | None:
+    """A parameter of ``lang``'s wiki: (canonical kind, author number), or None."""
+    if name in lang.dead_params:
+        return "url_status", 1
+    kind = lang.params.get(name)
+    if kind is not None:
+        return kind, 1
+    numbered = _NUMBERED.match(name)
+    if numbered and lang.params.get(numbered[1]) in _PERSON:
+        return lang.params[numbered[1]], int(numbered[2])
+    return None
 
 
 def _person(parts: dict[str, str]) -> str:

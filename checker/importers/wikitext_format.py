@@ -35,6 +35,8 @@ from mwparserfromhell.nodes import Comment, ExternalLink, Node, Tag, Template, T
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
+from checker.i18n import Language, language, normalise_lang
+from checker.i18n.detect import from_wikitext
 from checker.importers.decoding import bad_bytes, clean, decode
 from checker.importers.wikitext_cite import (
     DEAD_LINK,
@@ -85,6 +87,7 @@ class Scan:
     citations: list[Citation]
     date_format: str  #: "dmy", "mdy" or "" (no {{use … dates}})
     problems: list[InputProblem]
+    lang: str = ""  #: the wiki language read ("" = English)
 
 
 @dataclass
@@ -95,9 +98,13 @@ class _Ref:
     count: int = 0
 
 
-def scan(path: str, text: str) -> Scan:
-    """Parse ``text`` and find every citation (the tree round-trips to ``text``)."""
-    return _Scanner(path, text).run()
+def scan(path: str, text: str, lang: str | None = None) -> Scan:
+    """Parse ``text`` and find every citation (the tree round-trips to ``text``).
+
+    ``lang`` is the wiki's language (``de``…; ``""`` English); None: from the templates
+    the article uses."""
+    code = normalise_lang(lang) if lang is not None else from_wikitext(text)
+    return _Scanner(path, text, code).run()
 
 
 def children(node: Node, start: int) -> Iterator[tuple[Wikicode, int]]:
@@ -112,8 +119,10 @@ def children(node: Node, start: int) -> Iterator[tuple[Wikicode, int]]:
 
 
 class _Scanner:
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, lang: str = "") -> None:
         self.path, self.text = path, text
+        self.lang_code = lang
+        self.lang: Language | None = language(lang) if lang else None
         self.newlines = [i for i, ch in enumerate(text) if ch == "\n"]
         self.citations: list[Citation] = []
         self.problems: list[InputProblem] = []
@@ -139,7 +148,7 @@ class _Scanner:
         for cite, message in self.cite_problems:
             self.problems.append(InputProblem(self.path, cite.line, None, message, cite.id))
         self.problems.sort(key=lambda problem: problem.row or 0)
-        return Scan(code, self.citations, self.date_format, self.problems)
+        return Scan(code, self.citations, self.date_format, self.problems, self.lang_code)
 
     def visit(self, code: Wikicode, base: int, ref: _Ref | None) -> None:
         pos, last = base, None
@@ -157,12 +166,19 @@ class _Scanner:
                 continue  # <nowiki>{{cite web}}</nowiki> is text, not a citation
             if isinstance(node, Template):
                 name = template_name(node)
-                if is_citation(name):
+                if (
+                    self.is_archive(name)
+                    and last is not None
+                    and (ref is not None or last.line == self.line(start))
+                ):
+                    attach(last, node, name, self.lang)
+                    continue
+                if is_citation(name, self.lang):
                     last = self.add_template(node, code, start, ref)
                     continue
-                if name in WEBARCHIVE or name in DEAD_LINK:
+                if self.is_archive(name) or self.is_dead_link(name):
                     if last is not None and (ref is not None or last.line == self.line(start)):
-                        attach(last, node, name)
+                        attach(last, node, name, self.lang)
                     continue
                 if name in USE_DMY or name in USE_MDY:
                     self.date_format = self.date_format or ("dmy" if name in USE_DMY else "mdy")
@@ -170,6 +186,14 @@ class _Scanner:
                 self.check_text(str(node.value), start)
             for child, at in children(node, start):
                 self.visit(child, at, ref)
+
+    def is_archive(self, name: str) -> bool:
+        return name in WEBARCHIVE or (self.lang is not None and name in self.lang.archive_templates)
+
+    def is_dead_link(self, name: str) -> bool:
+        return name in DEAD_LINK or (
+            self.lang is not None and name in self.lang.dead_link_templates
+        )
 
     def check_text(self, text: str, start: int) -> None:
         for pattern, what in ((_UNCLOSED_REF, "<ref> tag"), (_UNCLOSED_CITE, "citation template")):
@@ -211,7 +235,7 @@ class _Scanner:
         self, node: Template, container: Wikicode, start: int, ref: _Ref | None
     ) -> Citation:
         cite = self.new(node, container, ref.line if ref else self.line(start), ref)
-        read = read_template(node)
+        read = read_template(node, self.lang)
         cite.fields, cite.extra, cite.params = read.fields, read.extra, read.params
         self.cite_problems.extend((cite, message) for message in read.problems)
         return cite
@@ -229,8 +253,8 @@ class _Scanner:
                 for after in nodes[index + 1 :]:
                     if isinstance(after, Template):
                         name = template_name(after)
-                        if name in WEBARCHIVE or name in DEAD_LINK:
-                            attach(cite, after, name)
+                        if self.is_archive(name) or self.is_dead_link(name):
+                            attach(cite, after, name, self.lang)
                 return
         cite = self.new(ref.tag, parent, ref.line, ref)
         cite.fields = {"title": plain(contents) or str(contents).strip()}
@@ -249,9 +273,16 @@ class _Scanner:
             taken.add(cite.id)
 
 
-def attach(cite: Citation, template: Template, name: str) -> None:
-    """A {{webarchive}} or {{dead link}} following ``cite``."""
-    if name in WEBARCHIVE:
+def attach(cite: Citation, template: Template, name: str, lang: Language | None = None) -> None:
+    """A {{webarchive}} (or the wiki's own, e.g. {{Webarchiv}}) or {{dead link}}
+    following ``cite``."""
+    if lang is not None and name in lang.archive_templates:
+        cite.webarchive = template
+        local = read_template(template, lang).fields
+        if not cite.fields.get("archive_url"):
+            cite.fields["archive_url"] = local.get("archive_url", "")
+            cite.fields["archive_date"] = local.get("archive_date", "")
+    elif name in WEBARCHIVE:
         cite.webarchive = template
         url, date = read_webarchive(template)
         if not cite.fields.get("archive_url"):
@@ -262,8 +293,8 @@ def attach(cite: Citation, template: Template, name: str) -> None:
             cite.fields["url_status"] = "dead"
 
 
-def read(path: str, data: bytes) -> ImportResult:
-    """Read an article's wikitext."""
+def read(path: str, data: bytes, lang: str | None = None) -> ImportResult:
+    """Read an article's wikitext (``lang``: its wiki's language; None: detected)."""
     text = decode(data)
     problems: list[InputProblem] = []
     bad = bad_bytes(text)
@@ -274,7 +305,7 @@ def read(path: str, data: bytes) -> ImportResult:
             )
         )
         text = clean(text)
-    found = scan(path, text)
+    found = scan(path, text, lang)
     problems.extend(found.problems)
     if not found.citations:
         problems.append(
@@ -293,4 +324,6 @@ def read(path: str, data: bytes) -> ImportResult:
         location = Location(path, cite.line, cite.ref_name or None)
         refs.append(Reference(id=cite.id, **known, extra=extra, location=location))
     columns = KNOWN_FIELDS + tuple(extras)
-    return ImportResult(tuple(refs), tuple(problems), columns, source=path, format="wikitext")
+    return ImportResult(
+        tuple(refs), tuple(problems), columns, source=path, format="wikitext", lang=found.lang
+    )

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from checker.dates import DateError, parse_date
+from checker.dates import DateError, analyse
 from checker.importers import load
 from checker.model import DATE_FIELDS
 
@@ -143,10 +143,15 @@ def _same(field: str, a: str, b: str) -> bool:
     if field not in DATE_FIELDS:
         return False
     try:
-        x, y = parse_date(a), parse_date(b)
+        x, y = analyse(a), analyse(b)
     except DateError:
         return False
-    return x is not None and y is not None and (x.earliest, x.latest) == (y.earliest, y.latest)
+    if x is None or y is None or x.value is None or y.value is None:
+        return False
+    # The same days written differently count as done, except a spelling CS1 itself
+    # asks to fix (a hyphen where the range wants an en dash).
+    same_days = (x.value.earliest, x.value.latest) == (y.value.earliest, y.value.latest)
+    return same_days and bool(x.hyphen_fix) == bool(y.hyphen_fix)
 
 
 def report_digest(report: dict[str, Any]) -> str:

@@ -18,6 +18,15 @@ into the article with every other byte as it was:
 
 A citation a person marked ``url-status=live``, or that links an archive of another
 service, is left alone (noted) unless ``force``.
+
+On another wiki (the language detected from the templates the article uses, see
+:mod:`checker.i18n`), a template of that wiki gets that wiki's own parameter names and
+date style from its data file: ``|archiv-url= |archiv-datum=2023-04-18`` on a German
+``{{Internetquelle}}``, ``|archive-url= |archive-date=18 avril 2023`` on a French
+``{{Lien web}}``, ``|urlarchivo= |fechaarchivo=18 de abril de 2023 |urlmuerta=sí`` on a
+Spanish ``{{Cita web}}``; a dead link is marked through the template's own parameter
+(``offline=ja``, ``urlmuerta=sí``) where it has one, else left unmarked (noted).
+English ``{{cite …}}`` templates keep the English names on every wiki.
 """
 
 from __future__ import annotations
@@ -33,8 +42,11 @@ from mwparserfromhell.nodes import ExternalLink, Template
 from mwparserfromhell.nodes.extras import Parameter
 
 from checker.dates import DateError, parse_date
+from checker.i18n import Language, WriteSpec, language
+from checker.i18n.dates import parse_in
+from checker.i18n.dates import render as render_in
 from checker.importers.decoding import bad_bytes, decode
-from checker.importers.wikitext_cite import WRITE_NAMES, plain
+from checker.importers.wikitext_cite import WEBARCHIVE, WRITE_NAMES, plain, template_name
 from checker.importers.wikitext_format import Citation, scan
 from checker.model import DATE_FIELDS, DateFormat, Precision, format_date
 from checker.patch.atomic import diff_and_write
@@ -140,7 +152,16 @@ def patch_wikitext(
                     f"{path}: reference {ref_id}'s {change.field} is {current!r}, "
                     f"the report saw {change.old!r}; re-run check"
                 )
-        _edit(cite, group, _STYLES.get(found.date_format), today, notes)
+        local = _local_spec(cite, found.lang)
+        if local is not None:
+            _edit_local(cite, group, local, today, notes)
+        elif found.lang:
+            group = _foreign_english(cite, group, found.lang, notes)
+            if not group:
+                continue
+            _edit(cite, group, _STYLES.get(found.date_format), today, notes)
+        else:
+            _edit(cite, group, _STYLES.get(found.date_format), today, notes)
         applied.extend(group)
     new_text = str(found.code)
     bom = _BOM if data.startswith(_BOM) else b""
@@ -232,6 +253,103 @@ def _edit(
             added.append((WRITE_NAMES.get(name, name), value))
     if added:
         add_params(template, added)
+
+
+def _foreign_english(
+    cite: Citation, group: Sequence[CellChange], lang: str, notes: list[str]
+) -> list[CellChange]:
+    """On another wiki, what may still be written the English way: an English
+    ``{{cite …}}`` template's parameters, but no English {{webarchive}} or {{dead link}}
+    (that wiki has its own templates, which citewatch does not insert)."""
+    if cite.template is None:
+        notes.append(
+            f"{cite.id} (line {cite.line}): left alone: a bare link on the {lang} wiki "
+            "(its own archive template is not written; add the archive by hand)"
+        )
+        return []
+    kept = [c for c in group if c.field != DEAD_LINK_FIELD]
+    webarchive = cite.webarchive
+    if webarchive is not None and template_name(webarchive) not in WEBARCHIVE:
+        archive_fields = {"archive_url", "archive_date", "url_status"}
+        if any(c.field in archive_fields for c in kept):
+            notes.append(
+                f"{cite.id}: archive not written: it is held in a "
+                f"{{{{{template_name(webarchive)}}}}} of the {lang} wiki"
+            )
+        kept = [c for c in kept if c.field not in archive_fields]
+    if len(kept) < len(group):
+        notes.append(
+            f"{cite.id}: not marked dead: no {{{{dead link}}}} is inserted on the {lang} wiki"
+        )
+    return kept
+
+
+def _local_spec(cite: Citation, lang: str) -> tuple[Language, WriteSpec] | None:
+    """The wiki's own writing rules, when the citation is one of its templates."""
+    data = language(lang) if lang else None
+    if data is None or cite.template is None:
+        return None
+    name = template_name(cite.template)
+    if name not in data.templates:
+        return None
+    return data, data.write_spec(name) or WriteSpec({})
+
+
+def _edit_local(
+    cite: Citation,
+    group: Sequence[CellChange],
+    local: tuple[Language, WriteSpec],
+    today: dt.date,
+    notes: list[str],
+) -> None:
+    """Edit a template of another wiki with its own parameter names and date style."""
+    data, spec = local
+    template = cite.template
+    assert template is not None
+    values: dict[str, str] = {}
+    for change in group:
+        field = "url_status" if change.field == DEAD_LINK_FIELD else change.field
+        value = "dead" if change.field == DEAD_LINK_FIELD else change.new
+        if field in DATE_FIELDS:
+            value = _render_local(value, data.code, spec.date_style)
+        if field == "url_status":
+            mapped = spec.dead if value == "dead" else spec.live if value == "live" else ""
+            if not mapped or "url_status" not in spec.names:
+                if value == "dead" and change.field == DEAD_LINK_FIELD:
+                    notes.append(
+                        f"{cite.id}: not marked dead: {{{{{template_name(template)}}}}} "
+                        f"of the {data.code} wiki has no dead-link parameter citewatch writes"
+                    )
+                continue
+            value = mapped
+        values.setdefault(field, value)
+    added: list[tuple[str, str]] = []
+    for field, value in values.items():
+        param = cite.params.get(field) or (
+            cite.params.get("deadurl") if field == "url_status" else None
+        )
+        if param is not None:
+            _set_value(param, value)
+        elif field in spec.names:
+            added.append((spec.names[field], value))
+        else:
+            notes.append(
+                f"{cite.id}: {field} not written: no parameter for it is known for "
+                f"{{{{{template_name(template)}}}}} on the {data.code} wiki"
+            )
+    if added:
+        add_params(template, added)
+
+
+def _render_local(value: str, lang: str, style: str) -> str:
+    """A full date rewritten in the wiki's style (``y-MM-dd``, ``d MMMM y``…)."""
+    try:
+        parsed = parse_in(value, lang)
+    except DateError:
+        return value
+    if not style or parsed is None or parsed.precision is not Precision.DAY:
+        return value
+    return render_in(parsed.earliest, lang, style)
 
 
 def _webarchive(cite: Citation, archive: dict[str, str]) -> None:
