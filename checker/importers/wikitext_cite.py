@@ -61,6 +61,7 @@ PARAMS: dict[str, str] = {
     "doi": "doi",
     "language": "language",
     "lang": "language",
+    "quote": "quote",
 }
 #: Parameters kept as extra columns (named like the text importer's).
 EXTRA_PARAMS: dict[str, str] = {
@@ -68,7 +69,6 @@ EXTRA_PARAMS: dict[str, str] = {
     "page": "page",
     "pages": "page",
     "at": "page",
-    "quote": "quote",
     "trans-title": "trans_title",
 }
 #: The parameter name written for a field when a template has none for it yet.
