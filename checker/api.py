@@ -20,6 +20,9 @@ from checker.links.findings import link_findings
 from checker.links.runner import LinkConfig, Progress, check_links
 from checker.links.safety import Resolver
 from checker.model import CheckResult, ImportResult, RunInfo, Severity
+from checker.protect import protect
+from checker.save import SaveConfig
+from checker.verify import VerifyConfig
 
 
 class ExitCode(enum.IntEnum):
@@ -56,6 +59,8 @@ def check_import(
     progress: Progress | None = None,
     fail_on: str = "error",
     started: dt.datetime | None = None,
+    save: SaveConfig | None = None,
+    check: VerifyConfig | None = None,
 ) -> CheckResult:
     """Run every check on an already imported list; the link stage when ``links`` is set."""
     config = config or CheckConfig()
@@ -74,6 +79,19 @@ def check_import(
             imported.references, dict(link_run.results), archive, resolver=resolver
         )
         findings.extend(archive_findings(imported.references, archive_run, link_run.results))
+    protected = None
+    if link_run is not None and links is not None and not link_run.inconclusive:
+        protected = protect(
+            imported.references,
+            link_run.results,
+            archive_run.results if archive_run else {},
+            archive_run.existing if archive_run else {},
+            save=save,
+            check=check,
+            state_path=links.state_path,
+            resolver=resolver,
+        )
+        findings.extend(protected.findings)
     run = RunInfo(
         tool_version=__version__,
         started=started,
@@ -95,6 +113,7 @@ def check_import(
         trend=link_run.trend if link_run else (),
         archives=archive_run.results if archive_run else {},
         existing_archives=archive_run.existing if archive_run else {},
+        captures=protected.captures if protected else {},
     )
 
 

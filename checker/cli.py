@@ -24,11 +24,19 @@ from checker.cli_links import (
     rescue_config,
     resolver,
 )
+from checker.cli_protect import (
+    protect_options,
+    report_protect,
+    save_config,
+    verify_config,
+    wiki_capture_changes,
+)
 from checker.config import ConfigError, Settings, load_settings
 from checker.importers import InputFormat, load
 from checker.importers.merge import merge
 from checker.model import CheckResult, Finding, Severity
 from checker.patch.plan import PatchRefused, apply_csv, check_report, load_report, plan
+from checker.patch.plan import capture_changes as capture_changes
 from checker.reports import OutputFormat, write_reports
 from checker.table import write_csv
 
@@ -141,6 +149,7 @@ def _defaults_for(command: click.Command, settings: Settings) -> dict[str, Any]:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 @link_options
+@protect_options
 def check_command(
     input_path: str,
     fmt: str | None,
@@ -178,9 +187,12 @@ def check_command(
             progress=display,
             fail_on=fail_on,
             started=started,
+            save=None if links is None else save_config(link_opts),
+            check=None if links is None else verify_config(link_opts, links, archive),
         )
     finally:
         close()
+    report_protect(result)
     if result.inconclusive:
         click.echo(
             "error: link checking was inconclusive (the network looks unusable); "
@@ -299,8 +311,19 @@ def import_command(input_path: str, fmt: str | None, output: Path, merge_path: P
     is_flag=True,
     help="Wikitext: also edit citations a person marked url-status=live or archived elsewhere.",
 )
+@click.option(
+    "--accept-new-captures",
+    is_flag=True,
+    help="Also write the Save Page Now captures of 'check --save' (archive_url, "
+    "archive_date, url_status=live).",
+)
 def patch_command(
-    input_path: Path, report_path: Path, dry_run: bool, accept_date_fixes: bool, force: bool
+    input_path: Path,
+    report_path: Path,
+    dry_run: bool,
+    accept_date_fixes: bool,
+    force: bool,
+    accept_new_captures: bool = False,
 ) -> None:
     """Write the reviewed fixes of a check run into INPUT (references.csv, or an
     article's wikitext: .wiki, .wikitext, .mediawiki)."""
@@ -319,7 +342,8 @@ def patch_command(
         if wikitext:
             patched = patch_wikitext(
                 input_path,
-                plan_wikitext(report, accept_date_fixes),
+                plan_wikitext(report, accept_date_fixes)
+                + (wiki_capture_changes(report) if accept_new_captures else []),
                 not dry_run,
                 dt.date.today(),
                 force=force,
@@ -327,6 +351,7 @@ def patch_command(
             diff, changes, notes = patched.diff, list(patched.applied), list(patched.notes)
         else:
             changes = plan(report, accept_date_fixes)
+            changes += capture_changes(report) if accept_new_captures else []
             diff = apply_csv(input_path, changes, write=not dry_run)
     except PatchRefused as err:
         click.echo(f"error: {err}", err=True)

@@ -146,8 +146,7 @@ class SaveClient:
             raise RateLimited(_number(response.headers.get("Retry-After", "")))
         if status in (401, 403):
             raise SaveStopped(
-                f"SPN2 refused the credentials (HTTP {status}); check "
-                f"{ENV_ACCESS} and {ENV_SECRET}"
+                f"SPN2 refused the credentials (HTTP {status}); check {ENV_ACCESS} and {ENV_SECRET}"
             )
         if status >= 500 or status in (400, 404):
             raise SaveUnavailable(f"SPN2 answered HTTP {status}")

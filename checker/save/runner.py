@@ -340,7 +340,13 @@ def save_links(
                     continue
             loop.queue.append((url, False))
         if loop.queue:
-            available = client.user_status()
+            available = None
+            try:
+                available = client.user_status()
+            except RateLimited as err:
+                loop.limited(err)
+            except SaveStopped as err:
+                loop.stop(str(err))
             jobs = config.max_jobs if available is None else min(config.max_jobs, available[0])
             loop.jobs = max(1, jobs)
             loop.run()
