@@ -215,3 +215,20 @@ def test_no_secret_in_reports_logs_messages_or_state(
     for secret in (ACCESS, SECRET):
         assert all(secret not in text for text in texts)
         assert all(secret.encode() not in blob for blob in blobs)
+
+
+def test_make_demo_shows_a_capture_a_snapshot_only_quote_and_drift(tmp_path: Path) -> None:
+    from checker.testing.demo import run
+
+    assert run(tmp_path) == 0
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    codes = {code for ref in by_id(report).values() for code in ref}
+    assert {"new-capture", "quote-found-in-snapshot-only", "content-drift"} <= codes
+    drift = [
+        f["message"]
+        for r in report["references"]
+        for f in r["findings"]
+        if f["code"] == "content-drift"
+    ]
+    assert any("main text changed" in m and "similarity" in m for m in drift)
+    assert any(c["status"] == "captured" for c in report["captures"])

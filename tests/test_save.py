@@ -252,6 +252,11 @@ def test_only_live_links_without_a_recent_capture_are_wanted() -> None:
     assert wanted(ref, LinkResult(ref.url, LinkStatus.REDIRECTED, "http-301"), None, since)
     assert not wanted(ref, LinkResult(ref.url, LinkStatus.DEAD, "http-404"), None, since)
     assert not wanted(ref, LinkResult(ref.url, LinkStatus.BLOCKED, "http-403"), None, since)
+    titled = Reference(id="3", url=ref.url, title="Harbour plan approved by the council")
+    other = LinkResult(ref.url, LinkStatus.ALIVE, "http-200", title="Summer festival moves")
+    assert not wanted(titled, other, None, since)  # drifted: not the cited page any more
+    same = LinkResult(ref.url, LinkStatus.ALIVE, "http-200", title="Harbour plan approved")
+    assert wanted(titled, same, None, since)
     archived = Reference(id="2", url=ref.url, archive_url="https://web.archive.org/web/2019/x")
     assert not wanted(archived, live, None, since)
 

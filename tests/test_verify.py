@@ -161,11 +161,22 @@ def test_quotes_through_the_live_page_and_the_snapshot(simweb: SimWeb, ia: Archi
     changed = STORY.replace("would not relent", "might yet compromise")
     refs = [
         cited(simweb, ia, "/q-found", html_page(STORY), None, quote),
-        cited(simweb, ia, "/q-normalised", html_page(STORY.replace(
-            "would not relent", "would\u00a0not re&shy;lent")), None,
-            "The City “would NOT relent” on the question of public access"),  # fmt: skip
-        cited(simweb, ia, "/q-ellipsis", html_page(STORY), None,
-              "The committee met … the city would not relent"),  # fmt: skip
+        cited(
+            simweb,
+            ia,
+            "/q-normalised",
+            html_page(STORY.replace("would not relent", "would\u00a0not re&shy;lent")),
+            None,
+            "The City “would NOT relent” on the question of public access",
+        ),
+        cited(
+            simweb,
+            ia,
+            "/q-ellipsis",
+            html_page(STORY),
+            None,
+            "The committee met … the city would not relent",
+        ),
         cited(simweb, ia, "/q-changed", html_page(changed), html_page(STORY), quote),
         cited(simweb, ia, "/q-nowhere", html_page(changed), html_page(changed), quote),
         cited(simweb, ia, "/q-live-only", html_page(changed), None, quote),
@@ -193,10 +204,17 @@ def test_drift_same_rewritten_and_boilerplate_only(simweb: SimWeb, ia: ArchiveDo
     refs = [
         cited(simweb, ia, "/d-same", html_page(STORY), html_page(STORY)),
         cited(simweb, ia, "/d-rewritten", html_page(REWRITE), html_page(STORY)),
-        cited(simweb, ia, "/d-boilerplate", html_page(
-            STORY, nav="Start · Politics · Weather · Jobs · Shop · Podcasts · Newsletter",
-            foot="© 2026 Example Media Group. All rights reserved. Sign up today."),
-            html_page(STORY)),  # fmt: skip
+        cited(
+            simweb,
+            ia,
+            "/d-boilerplate",
+            html_page(
+                STORY,
+                nav="Start · Politics · Weather · Jobs · Shop · Podcasts · Newsletter",
+                foot="© 2026 Example Media Group. All rights reserved. Sign up today.",
+            ),
+            html_page(STORY),
+        ),
     ]
     findings = run(simweb, ia, refs)
     assert codes(findings) == {"d-rewritten": ["content-drift"]}

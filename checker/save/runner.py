@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from checker.links.classify import drifted
 from checker.model import (
     ArchiveResult,
     LinkResult,
@@ -290,11 +291,14 @@ def wanted(
     archive: ArchiveResult | None,
     since: dt.datetime,
 ) -> bool:
-    """A live link without an archive_url and without a capture younger than ``since``."""
+    """A live link without an archive_url and without a capture younger than ``since``,
+    still titled like the citation."""
     if link is None or link.status not in _LIVE or ref.archive_url.strip():
         return False
     if not ref.url.lower().startswith(("http://", "https://")):
         return False
+    if ref.title and link.title and drifted(ref.title, link.title):
+        return False  # no longer the cited page: a capture now would preserve the wrong one
     snap = archive.snapshot if archive is not None else None
     return snap is None or snap.captured.replace(tzinfo=dt.UTC) < since
 
