@@ -127,8 +127,11 @@ def check_file(
     resolver: Resolver | None = None,
     progress: Progress | None = None,
     fail_on: str = "error",
+    save: SaveConfig | None = None,
+    check: VerifyConfig | None = None,
 ) -> CheckResult:
-    """Import ``path`` and run every check on it (links too when ``links`` is set)."""
+    """Import ``path`` and run every check on it (links too when ``links`` is set; Save
+    Page Now with ``save``, quote and drift checks with ``check``)."""
     started = dt.datetime.now(dt.UTC)
     return check_import(
         load(path, fmt),
@@ -139,4 +142,6 @@ def check_file(
         progress=progress,
         fail_on=fail_on,
         started=started,
+        save=save,
+        check=check,
     )

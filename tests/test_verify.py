@@ -118,13 +118,15 @@ def run(
     status: LinkStatus = LinkStatus.ALIVE,
     archives: dict[str, ArchiveResult] | None = None,
     budget: int = 10,
+    quote_cap: int = 4 * 1024 * 1024,
 ) -> list[Finding]:
     links = {r.url: LinkResult(r.url, status, "http-200") for r in refs}
     settings = VerifyConfig(
-        fetch=FetchConfig(allow_private=True, deadline=5),
+        fetch=FetchConfig(allow_private=True, deadline=5, body_cap=64 * 1024),
         politeness=Politeness(8, 2, 0.0),
         archive=ArchiveConfig.for_endpoint(ia.base_url, rate_per_minute=6000),
         snapshot_budget=budget,
+        quote_body_cap=quote_cap,
     )
     return list(
         verify(refs, links, archives or {}, {}, settings, resolver=simweb.resolver).findings
@@ -248,3 +250,13 @@ def test_snapshots_over_the_budget_are_skipped_and_said(simweb: SimWeb, ia: Arch
     assert len(skipped) == 1 and skipped[0].ref_id is None
     assert "1 snapshot(s) not fetched" in skipped[0].message and "budget of 1" in skipped[0].message
     assert codes(findings)["b-1"] == ["content-drift"]
+
+
+def test_a_quote_deep_in_a_long_page_is_read_with_the_larger_cap(
+    simweb: SimWeb, ia: ArchiveDouble
+) -> None:
+    filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 5000  # ~290 KB
+    ref = cited(simweb, ia, "/q-deep", html_page(filler + STORY), None, "would not relent")
+    assert run(simweb, ia, [ref]) == []  # 4 MiB for quoted pages; the link cap is 64 KiB
+    capped = run(simweb, ia, [ref], quote_cap=64 * 1024)
+    assert [f.code for f in capped] == ["quote-missing-live"]
