@@ -117,7 +117,8 @@ class _Loop:
             self.queue.appendleft((job.url, True))
             return
         if action is Action.WAIT:
-            self.stop(f"SPN2 said {code} with no job of this run running: {answer.message}")
+            why = "again after a wait" if job.retried else "with no job of this run running"
+            self.stop(f"SPN2 said {code} {why}: {answer.message}")
         elif action is Action.RUN:
             self.stop(f"SPN2 said {code}: {answer.message}")
         elif action is Action.HOST:

@@ -153,12 +153,16 @@ class _Snapshots:
             return self._memo[key]
         if self.fetched >= self.config.snapshot_budget or self.client.stopped:
             self.skipped += 1
-            self.reason = self.reason or (
-                "the archive rate-limited the run"
-                if self.client.stopped
-                else f"over the budget of {self.config.snapshot_budget} snapshots per run "
-                "(--verify-budget)"
-            )
+            if self.client.stopped:
+                why = "the archive rate-limited the run"
+            elif self.config.snapshot_budget == 0:
+                why = "snapshots are not fetched (--no-archive, or --verify-budget 0)"
+            else:
+                why = (
+                    f"over the budget of {self.config.snapshot_budget} snapshots per run "
+                    "(--verify-budget)"
+                )
+            self.reason = self.reason or why
             return None
         self.fetched += 1
         try:

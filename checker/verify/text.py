@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import trafilatura
 from bs4 import BeautifulSoup
@@ -28,6 +29,7 @@ from bs4 import BeautifulSoup
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _QUOTES = dict.fromkeys(map(ord, "'\"‘’‚‛′″‹›«»“”„‟`´"), None)
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−⁃﹘﹣－"), "-")
+_TABLE = str.maketrans({**_INVISIBLE, **_QUOTES, **_DASHES})
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:…|\.\s*\.\s*\.)\s*\]|…|\.\s*\.\s*\.)\s*")
 _DROPPED = ("script", "style", "noscript", "template", "svg", "head")
 SHINGLE = 3  #: words per shingle in :func:`similarity`
@@ -36,10 +38,16 @@ SHINGLE = 3  #: words per shingle in :func:`similarity`
 def normalise_words(text: str) -> list[str]:
     """The words of ``text`` after the normalisation described in the module docstring
     (punctuation dropped too, hyphens inside words kept)."""
-    text = unicodedata.normalize("NFKC", html.unescape(text))
-    text = text.translate(_INVISIBLE).translate(_QUOTES).translate(_DASHES).casefold()
+    return [word for token in text.split() for word in _token(token)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _token(token: str) -> tuple[str, ...]:
+    """One whitespace-separated token, normalised (an entity such as ``&nbsp;`` may
+    split it in several words)."""
+    text = unicodedata.normalize("NFKC", html.unescape(token)).translate(_TABLE).casefold()
     words = (_word(word) for word in text.split())
-    return [word for word in words if word]
+    return tuple(word for word in words if word)
 
 
 def _word(word: str) -> str:
@@ -100,7 +108,7 @@ class Passage:
 def closest_passage(quote: str, text: str, candidates: int = 8) -> Passage | None:
     """The passage of ``text`` most like ``quote`` (as long as the quote, in words)."""
     raw = text.split()
-    words = [" ".join(normalise_words(word)) for word in raw]
+    words = [" ".join(_token(word)) for word in raw]
     wanted = [w for piece in quote_pieces(quote) for w in piece]
     if not wanted or not raw:
         return None
