@@ -137,7 +137,9 @@ def verify_config(
 
 
 def report_protect(result: CheckResult) -> None:
-    """One stderr line for --save without keys; one line counting new captures."""
+    """One stderr line for --save without keys (or offline); one counting new captures."""
+    if result.run.offline and click.get_current_context().params.get("save"):
+        click.echo("warning: --save has no effect with --offline (no link is judged)", err=True)
     if any(f.code == "save-no-keys" for f in result.findings):
         click.echo(f"warning: {NO_KEYS}", err=True)
     new = [c for c in result.captures.values() if c.status is SaveStatus.CAPTURED]

@@ -232,3 +232,13 @@ def test_make_demo_shows_a_capture_a_snapshot_only_quote_and_drift(tmp_path: Pat
     ]
     assert any("main text changed" in m and "similarity" in m for m in drift)
     assert any(c["status"] == "captured" for c in report["captures"])
+
+
+def test_save_offline_says_it_has_no_effect(tmp_path: Path) -> None:
+    src = tmp_path / "refs.csv"
+    src.write_text("id,url\n1,http://news.example/a\n", encoding="utf-8")
+    result = CliRunner(env=dict(KEYS)).invoke(
+        main, ["check", str(src), "--offline", "--save", "--out", str(tmp_path / "r")]
+    )
+    assert result.exit_code in (0, 1), result.output
+    assert "--save has no effect with --offline" in result.output
