@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from checker.cli import main
-from checker.testing.archive_double import ArchiveDouble, SpnDouble
+from checker.testing.archive_double import ArchiveDouble
 from checker.testing.simweb import SimWeb
+from checker.testing.spn_double import SpnDouble
 
 ACCESS = "AKcitewatchACCESS7319"
 SECRET = "SKcitewatchSECRET-84c1f2e9"

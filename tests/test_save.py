@@ -23,7 +23,7 @@ from checker.save import Credentials, SaveConfig, save_findings, save_links
 from checker.save.client import SaveClient, SaveStopped
 from checker.save.policy import ACTIONS, Action
 from checker.save.runner import SaveRun, wanted
-from checker.testing.archive_double import SpnDouble
+from checker.testing.spn_double import SpnDouble
 
 KEYS = Credentials("test-access", "test-secret")
 

@@ -21,8 +21,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from checker.cli import main as cli
-from checker.testing.archive_double import ArchiveDouble, SpnDouble
+from checker.testing.archive_double import ArchiveDouble
 from checker.testing.simweb import SimWeb
+from checker.testing.spn_double import SpnDouble
 
 #: (site, path, title, work, date, access_date)
 DEMO: list[tuple[str, str, str, str, str, str]] = [
