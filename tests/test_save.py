@@ -5,6 +5,7 @@ SpnDouble) for every outcome — done, each documented error code, the session l
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -266,3 +267,15 @@ def test_only_live_links_without_a_recent_capture_are_wanted() -> None:
 
     assert not wanted(ref, live, found(dt.datetime(2026, 6, 1)), since)
     assert wanted(ref, live, found(dt.datetime(2020, 6, 1)), since)
+
+
+def test_keys_refused_while_polling_end_the_run_at_once(spn: SpnDouble) -> None:
+    spn.slow("http://news.example/a", None)
+    timer = threading.Timer(0.2, spn.revoke_keys)
+    timer.start()
+    run = save(spn, refs_for("http://news.example/a"), job_deadline=30.0)
+    timer.join()
+    result = run.results["http://news.example/a"]
+    assert result.status is SaveStatus.TIMEOUT and "refused the credentials" in result.message
+    assert "refused the credentials" in run.stopped
+    assert spn.auth_failures == 1  # the first 401 ended every request

@@ -82,6 +82,7 @@ class _Loop:
     jobs: int = 1
     rate_limited: int = 0
     unavailable: int = 0
+    refused: bool = False  #: SPN2 refused the keys: no more requests at all
     window: deque[float] = field(default_factory=deque)
     active: dict[str, _Job] = field(default_factory=dict)
     queue: deque[tuple[str, bool]] = field(default_factory=deque)
@@ -234,6 +235,7 @@ class _Loop:
                 continue
             except SaveStopped as err:
                 self.stop(str(err))
+                self.refused = True
                 break
             except SaveUnavailable as err:
                 self.unusable(err)
@@ -264,15 +266,15 @@ class _Loop:
     def run(self) -> None:
         while (self.queue and not self.stopped) or self.active:
             self.submit_some()
-            if self.active and self.rate_limited < self.config.max_429:
+            if self.active and self.rate_limited < self.config.max_429 and not self.refused:
                 self.poll()
             elif self.active:
-                for job in self.active.values():  # stopped by 429s: no more polling
+                for job in self.active.values():  # 429s or refused keys: no more polling
                     self.results[job.url] = SaveResult(
                         job.url,
                         SaveStatus.TIMEOUT,
                         job.job_id,
-                        message="not followed to the end: SPN2 rate-limited the run",
+                        message=f"not followed to the end: {self.stopped}",
                         requested_at=job.requested_at,
                     )
                 self.active.clear()

@@ -140,6 +140,11 @@ class SpnDouble:
             self._limit = (after, retry_after, times)
             self._limit_seen = 0
 
+    def revoke_keys(self) -> None:
+        """From now on every request answers 401 (keys revoked in the middle of a run)."""
+        with self._lock:
+            self._auth = "revoked"
+
     def pending(self) -> int:
         """Jobs not finished yet."""
         with self._lock:
