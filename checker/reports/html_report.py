@@ -204,7 +204,6 @@ def _data_chunks(result: CheckResult, rows: Iterable[Row], origins: Origins) -> 
         "severities": list(SEVERITIES),
         "link_statuses": list(LINK_STATUSES),
         "link_groups": [charts.group_of(s) if s else "" for s in LINK_STATUSES],
-        "captures": [c for c in records.captures_record(result) if c["status"] == "captured"],
         "page_size": PAGE_SIZE,
         "total": len(result.references),
     }
