@@ -5,7 +5,6 @@ SpnDouble) for every outcome — done, each documented error code, the session l
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -271,10 +270,10 @@ def test_only_live_links_without_a_recent_capture_are_wanted() -> None:
 
 def test_keys_refused_while_polling_end_the_run_at_once(spn: SpnDouble) -> None:
     spn.slow("http://news.example/a", None)
-    timer = threading.Timer(0.2, spn.revoke_keys)
-    timer.start()
+    spn.revoke_keys(after=4)  # user status, the capture, two status polls: then 401
     run = save(spn, refs_for("http://news.example/a"), job_deadline=30.0)
-    timer.join()
+    assert [path for _, _, path in spn.requests][:2] == ["/save/status/user", "/save"]
+    assert len(spn.requests) == 5
     result = run.results["http://news.example/a"]
     assert result.status is SaveStatus.TIMEOUT and "refused the credentials" in result.message
     assert "refused the credentials" in run.stopped

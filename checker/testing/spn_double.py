@@ -93,6 +93,7 @@ class SpnDouble:
         self.session_limit = available
         self.timestamp = timestamp  #: '' → the current UTC time
         self._auth = f"LOW {access}:{secret}"
+        self._revoke_at: int | None = None
         self._server: _SpnServer | None = None
         self._lock = threading.Lock()
         self._jobs: dict[str, SpnJob] = {}
@@ -140,10 +141,11 @@ class SpnDouble:
             self._limit = (after, retry_after, times)
             self._limit_seen = 0
 
-    def revoke_keys(self) -> None:
-        """From now on every request answers 401 (keys revoked in the middle of a run)."""
+    def revoke_keys(self, after: int = 0) -> None:
+        """After ``after`` more requests, every request answers 401 (keys revoked in the
+        middle of a run)."""
         with self._lock:
-            self._auth = "revoked"
+            self._revoke_at = len(self.requests) + after
 
     def pending(self) -> int:
         """Jobs not finished yet."""
@@ -169,7 +171,9 @@ class SpnDouble:
         if limited is not None:
             body = b"<html><head><title>429 Too Many Requests</title></head></html>"
             return h.reply(429, body, "text/html", {"Retry-After": str(limited)})
-        if h.headers.get("Authorization") != self._auth:
+        with self._lock:
+            revoked = self._revoke_at is not None and len(self.requests) > self._revoke_at
+        if revoked or h.headers.get("Authorization") != self._auth:
             with self._lock:
                 self.auth_failures += 1
             return self._json(h, {"message": "You need to be logged in to use Save Page Now."}, 401)
