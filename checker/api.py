@@ -22,6 +22,9 @@ from checker.links.runner import LinkConfig, Progress, check_links
 from checker.links.safety import Resolver
 from checker.model import CheckResult, Finding, ImportResult, RunInfo, Severity
 from checker.patch.coherence import coherent
+from checker.protect import protect
+from checker.save import SaveConfig
+from checker.verify import VerifyConfig
 
 
 class ExitCode(enum.IntEnum):
@@ -59,6 +62,8 @@ def check_import(
     progress: Progress | None = None,
     fail_on: str = "error",
     started: dt.datetime | None = None,
+    save: SaveConfig | None = None,
+    check: VerifyConfig | None = None,
 ) -> CheckResult:
     """Run every check on an already imported list; the link stage when ``links`` is set."""
     config = config or CheckConfig()
@@ -79,6 +84,19 @@ def check_import(
             imported.references, dict(link_run.results), archive, resolver=resolver
         )
         findings.extend(archive_findings(imported.references, archive_run, link_run.results))
+    protected = None
+    if link_run is not None and links is not None and not link_run.inconclusive:
+        protected = protect(
+            imported.references,
+            link_run.results,
+            archive_run.results if archive_run else {},
+            archive_run.existing if archive_run else {},
+            save=save,
+            check=check,
+            state_path=links.state_path,
+            resolver=resolver,
+        )
+        findings.extend(protected.findings)
     findings = _coherent(imported, findings)
     run = RunInfo(
         tool_version=__version__,
@@ -101,6 +119,7 @@ def check_import(
         trend=link_run.trend if link_run else (),
         archives=archive_run.results if archive_run else {},
         existing_archives=archive_run.existing if archive_run else {},
+        captures=protected.captures if protected else {},
     )
 
 
@@ -132,9 +151,12 @@ def check_file(
     progress: Progress | None = None,
     fail_on: str = "error",
     lang: str | None = None,
+    save: SaveConfig | None = None,
+    check: VerifyConfig | None = None,
 ) -> CheckResult:
-    """Import ``path`` and run every check on it (links too when ``links`` is set);
-    ``lang`` is the wiki language (None: from the input itself, else English)."""
+    """Import ``path`` and run every check on it (links too when ``links`` is set; Save
+    Page Now with ``save``, quote and drift checks with ``check``); ``lang`` is the wiki
+    language (None: from the input itself, else English)."""
     started = dt.datetime.now(dt.UTC)
     return check_import(
         load(path, fmt, lang),
@@ -145,4 +167,6 @@ def check_file(
         progress=progress,
         fail_on=fail_on,
         started=started,
+        save=save,
+        check=check,
     )

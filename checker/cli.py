@@ -28,6 +28,13 @@ from checker.cli_links import (
     rescue_config,
     resolver,
 )
+from checker.cli_protect import (
+    protect_options,
+    report_protect,
+    save_config,
+    verify_config,
+    wiki_capture_changes,
+)
 from checker.cli_safety import (
     SafeGroup,
     check_ignored,
@@ -44,6 +51,7 @@ from checker.model import CheckResult, Finding, Severity
 from checker.patch.plan import (
     PatchRefused,
     apply_csv,
+    capture_changes,
     check_report,
     load_report,
     plan,
@@ -181,6 +189,7 @@ def _defaults_for(command: click.Command, settings: Settings) -> dict[str, Any]:
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 @click.option("--lang", callback=_lang, metavar="CODE", help=LANG_HELP)
 @link_options
+@protect_options
 def check_command(
     input_path: str,
     fmt: str | None,
@@ -226,9 +235,12 @@ def check_command(
             progress=display,
             fail_on=fail_on,
             started=started,
+            save=None if links is None else save_config(link_opts),
+            check=None if links is None else verify_config(link_opts, links, archive),
         )
     finally:
         close()
+    report_protect(result)
     if result.inconclusive:
         click.echo(
             "error: link checking was inconclusive (the network looks unusable); "
@@ -365,8 +377,19 @@ def import_command(
     is_flag=True,
     help="Wikitext: also edit citations a person marked url-status=live or archived elsewhere.",
 )
+@click.option(
+    "--accept-new-captures",
+    is_flag=True,
+    help="Also write the Save Page Now captures of 'check --save' (archive_url, "
+    "archive_date, url_status=live).",
+)
 def patch_command(
-    input_path: Path, report_path: Path, dry_run: bool, accept_date_fixes: bool, force: bool
+    input_path: Path,
+    report_path: Path,
+    dry_run: bool,
+    accept_date_fixes: bool,
+    force: bool,
+    accept_new_captures: bool = False,
 ) -> None:
     """Write the reviewed fixes of a check run into INPUT (references.csv, or an
     article's wikitext: .wiki, .wikitext, .mediawiki)."""
@@ -385,14 +408,21 @@ def patch_command(
         if wikitext:
             patched = patch_wikitext(
                 input_path,
-                still_to_do(report, input_path, plan_wikitext(report, accept_date_fixes)),
+                still_to_do(
+                    report,
+                    input_path,
+                    plan_wikitext(report, accept_date_fixes)
+                    + (wiki_capture_changes(report) if accept_new_captures else []),
+                ),
                 not dry_run,
                 dt.date.today(),
                 force=force,
             )
             diff, changes, notes = patched.diff, list(patched.applied), list(patched.notes)
         else:
-            changes = still_to_do(report, input_path, plan(report, accept_date_fixes))
+            planned = plan(report, accept_date_fixes)
+            planned += capture_changes(report) if accept_new_captures else []
+            changes = still_to_do(report, input_path, planned)
             diff = apply_csv(input_path, changes, write=not dry_run)
     except PatchRefused as err:
         fail(str(err))

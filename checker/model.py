@@ -33,6 +33,7 @@ KNOWN_FIELDS: tuple[str, ...] = (
     "issn",
     "doi",
     "language",
+    "quote",
 )
 
 #: Fields holding a date, with the words a person reads for them.
@@ -162,6 +163,7 @@ class Reference:
     issn: str = ""
     doi: str = ""
     language: str = ""
+    quote: str = ""  #: the quoted words the citation relies on (CS1 ``quote=``)
     extra: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     location: Location | None = None
 
@@ -270,6 +272,7 @@ class CheckResult:
     trend: tuple[Mapping[str, Any], ...] = ()  #: past runs from the state file, oldest first
     archives: Mapping[str, ArchiveResult] = field(default_factory=lambda: _NO_LINKS)
     existing_archives: Mapping[str, ExistingArchive] = field(default_factory=lambda: _NO_LINKS)
+    captures: Mapping[str, SaveResult] = field(default_factory=lambda: _NO_LINKS)  #: by URL
 
     def link_of(self, ref: Reference) -> LinkResult | None:
         url = ref.url.strip()
@@ -414,3 +417,34 @@ class ExistingArchive:
     ok: bool
     reason: str
     captured: dt.datetime | None = None  #: the capture actually served
+
+
+class SaveStatus(enum.StrEnum):
+    """What a Save Page Now request for one live URL came to."""
+
+    CAPTURED = "captured"  #: a capture exists now (new, or a recent one SPN2 returned)
+    ERROR = "error"  #: SPN2 answered an ``error:…`` code (``error`` holds it)
+    TIMEOUT = "timeout"  #: the job was still pending at the deadline
+    NOT_SENT = "not-sent"  #: not requested: saving stopped, or a limit was reached
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """A Save Page Now 2 request for one URL and its outcome (never any credential)."""
+
+    url: str
+    status: SaveStatus
+    job_id: str = ""
+    timestamp: str = ""  #: 14 digits, of the capture (CAPTURED)
+    archive_url: str = ""  #: the playback URL of the capture (CAPTURED)
+    error: str = ""  #: SPN2's ``status_ext`` (e.g. ``error:blocked-url``), or ``http-429``…
+    message: str = ""  #: what SPN2 said, or why nothing was sent
+    requested_at: dt.datetime | None = None
+    cached: bool = False  #: from the state file (an earlier run)
+
+    @property
+    def captured(self) -> dt.datetime | None:
+        try:
+            return dt.datetime.strptime(self.timestamp, "%Y%m%d%H%M%S")
+        except ValueError:
+            return None

@@ -20,6 +20,8 @@ def emitted_codes() -> set[str]:
     paths = [
         *(ROOT / "checker" / "checks").glob("*.py"),
         ROOT / "checker" / "links" / "findings.py",
+        ROOT / "checker" / "save" / "findings.py",
+        ROOT / "checker" / "verify" / "findings.py",
     ]
     for path in paths:
         text = path.read_text(encoding="utf-8")

@@ -171,6 +171,7 @@ def test_csv_rows(result: CheckResult, tmp_path: Path) -> None:
         "issn",
         "doi",
         "language",
+        "quote",
     ]
     rows = read_csv(text)
     # 5 findings, plus one row each for the two references without findings.

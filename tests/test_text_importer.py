@@ -44,7 +44,7 @@ def test_seed_locations_are_the_entry_lines(seed: ImportResult) -> None:
 def test_seed_columns_are_known_fields_then_extras_in_order_of_appearance(
     seed: ImportResult,
 ) -> None:
-    assert seed.columns == (*KNOWN_FIELDS, "quote", "via", "page", "type")
+    assert seed.columns == (*KNOWN_FIELDS, "via", "page", "type")  # quote is known
 
 
 def test_seed_never_invents_a_url(seed: ImportResult) -> None:

@@ -81,7 +81,11 @@ CODES = MappingProxyType(
         "link-transient": (N, "5xx, timeout or reset: unknown for now"),
         "link-redirected": (N, "moved permanently; the new URL is suggested"),
         "link-unsafe": (W, "the URL resolves to a private/loopback address; not checked"),
-        "content-drift": (W, "the live page's title no longer resembles the cited title"),
+        "content-drift": (
+            W,
+            "the live page's title no longer resembles the cited title, or its main text "
+            "differs from a snapshot near the retrieval date (similarity below 0.5 by default)",
+        ),
         "publication-date-mismatch": (W, "the page states another publication date than cited"),
         "host-outage": (W, "list level: every link of one host failed at connection level"),
         "links-inconclusive": (E, "list level: the run's own network was unusable (exit 3)"),
@@ -102,6 +106,32 @@ CODES = MappingProxyType(
             E,
             "a problem of the input row itself (malformed row, bad bytes, duplicate id…)",
         ),
+        # Save Page Now and verification (checker/save, checker/verify)
+        "new-capture": (
+            N,
+            "--save: the Wayback Machine captured the live page (the archive_url, "
+            "archive_date and url-status=live cells are suggested for "
+            "`patch --accept-new-captures`)",
+        ),
+        "save-failed": (N, "--save: Save Page Now could not capture the page (its error code)"),
+        "save-stopped": (W, "list level: Save Page Now requests stopped (429, limits, keys)"),
+        "save-no-keys": (
+            W,
+            "list level: --save without CITEWATCH_IA_ACCESS/CITEWATCH_IA_SECRET; nothing saved",
+        ),
+        "quote-missing-live": (
+            W,
+            "the live page no longer contains the cited quote (closest passage shown)",
+        ),
+        "quote-missing-everywhere": (
+            W,
+            "neither the live page nor its snapshot contains the quote (wrong quote or source?)",
+        ),
+        "quote-found-in-snapshot-only": (
+            W,
+            "the quote is only in the archived copy: the page changed; cite the snapshot",
+        ),
+        "verify-skipped": (N, "list level: snapshots not fetched (over the archive budget)"),
     }
 )
 

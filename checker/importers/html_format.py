@@ -56,7 +56,7 @@ ARCHIVE_HOSTS = (
 )
 _SPACES = re.compile(r"\s+")
 _DEAD_LINK = re.compile(r"\[\s*dead link\s*\]", re.IGNORECASE)
-_EXTRA = ("via", "page", "quote", "type", "trans_title")
+_EXTRA = ("via", "page", "type", "trans_title")  # quote is a known field
 _DATE = r"(?P<date>(?:\d{1,2}\s+)?[A-Z][a-z]+\.?\s+(?:\d{1,2},\s+)?\d{4}|\d{4}-\d{2}-\d{2}|\d{4})"
 _AUTHOR_DATE = re.compile(rf'^[^"(]*\({_DATE}\)(?=[.,]|\s|$)')
 _RETRIEVED = re.compile(rf"\b[Rr]etrieved\s+(?:on\s+)?{_DATE}")

@@ -63,6 +63,7 @@ PARAMS: dict[str, str] = {
     "doi": "doi",
     "language": "language",
     "lang": "language",
+    "quote": "quote",
 }
 #: Parameters kept as extra columns (named like the text importer's).
 EXTRA_PARAMS: dict[str, str] = {
@@ -70,7 +71,6 @@ EXTRA_PARAMS: dict[str, str] = {
     "page": "page",
     "pages": "page",
     "at": "page",
-    "quote": "quote",
     "trans-title": "trans_title",
 }
 #: The parameter name written for a field when a template has none for it yet.

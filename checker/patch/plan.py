@@ -181,3 +181,24 @@ def _verify_edit(
                 ok = cell.value == ""
             if not ok or len(new.cells) < len(old.cells):
                 raise CsvEditError(f"the edit would change record {index + 1}; not editing")
+
+
+NEW_CAPTURE = "new-capture"
+
+
+def capture_changes(report: dict[str, Any]) -> list[CellChange]:
+    """``patch --accept-new-captures``: the cells of each Save Page Now capture
+    (archive_url, archive_date, url_status=live), for references still without an
+    archive_url."""
+    changes: list[CellChange] = []
+    for ref in report.get("references", []):
+        fields = ref.get("fields", {})
+        if str(fields.get("archive_url", "")).strip():
+            continue
+        finding = next((f for f in ref.get("findings", []) if f.get("code") == NEW_CAPTURE), None)
+        for name, value in ((finding or {}).get("suggested") or {}).items():
+            if fields.get(name) != value:
+                changes.append(
+                    CellChange(ref["id"], name, fields.get(name, ""), value, NEW_CAPTURE)
+                )
+    return changes

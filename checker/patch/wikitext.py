@@ -198,7 +198,8 @@ def _guard(cite: Citation, group: Sequence[CellChange], force: bool) -> str:
         return "it is already marked dead or links an archived copy"
     if force:
         return ""
-    if cite.fields.get("url_status", "").strip().lower() == "live":
+    captures_only = all(c.code == "new-capture" for c in group)  # they keep url-status=live
+    if cite.fields.get("url_status", "").strip().lower() == "live" and not captures_only:
         return "a person marked it url-status=live (use --force to override)"
     archive = cite.fields.get("archive_url", "")
     offered = next((c.new for c in group if c.field == "archive_url"), "https://web.archive.org/")

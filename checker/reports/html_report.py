@@ -265,6 +265,7 @@ def context(result: CheckResult, exit_code: int) -> dict[str, Any]:
             _server_row(result, ref, data, origins)
             for (ref, _), data in zip(first, first_rows, strict=True)
         ],
+        "captures": [c for c in records.captures_record(result) if c["status"] == "captured"],
         "page_size": PAGE_SIZE,
         "severities": SEVERITIES,
         "data_chunks": _data_chunks(result, chain(first_rows, rest), origins),

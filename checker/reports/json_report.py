@@ -28,6 +28,7 @@ def write_stream(result: CheckResult, exit_code: int, out: IO[str]) -> None:
     out.write(
         ',\n "list_findings": ' + _dump([records.finding_record(f) for f in result.list_findings()])
     )
+    out.write(',\n "captures": ' + _dump(records.captures_record(result)))
     out.write(',\n "references": [')
     grouped = result.findings_by_ref()
     for index, ref in enumerate(result.references):

@@ -227,3 +227,25 @@ def ordered_references(result: CheckResult) -> Iterator[tuple[Reference, list[Fi
     for _, index in keyed:
         ref = result.references[index]
         yield ref, grouped.get(ref.id, [])
+
+
+def captures_record(result: CheckResult) -> list[dict[str, Any]]:
+    """Save Page Now results (``--save``), by cited URL: new captures first."""
+    order = {"captured": 0, "timeout": 1, "error": 2, "not-sent": 3}
+    rows = sorted(result.captures.values(), key=lambda c: (order.get(c.status.value, 9), c.url))
+    return [
+        {
+            "url": c.url,
+            "status": c.status.value,
+            "archive_url": c.archive_url,
+            "timestamp": c.timestamp,
+            "job_id": c.job_id,
+            "error": c.error,
+            "message": c.message,
+            "requested_at": c.requested_at.isoformat(timespec="seconds")
+            if c.requested_at
+            else None,
+            "cached": c.cached,
+        }
+        for c in rows
+    ]

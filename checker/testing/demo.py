@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from checker.cli import main as cli
 from checker.testing.archive_double import ArchiveDouble
 from checker.testing.simweb import SimWeb
+from checker.testing.spn_double import SpnDouble
 
 #: (site, path, title, work, date, access_date)
 DEMO: list[tuple[str, str, str, str, str, str]] = [
@@ -149,12 +150,68 @@ DEMO: list[tuple[str, str, str, str, str, str]] = [
 ]
 
 
-def write_demo_list(web: SimWeb, path: Path) -> None:
+def write_demo_list(web: SimWeb, path: Path, archive: ArchiveDouble | None = None) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["id", "url", "title", "work", "date", "access_date"])
+        writer.writerow(
+            ["id", "url", "title", "work", "date", "access_date", "archive_url", "archive_date",
+             "quote"]
+        )  # fmt: skip
         for index, (site, route, title, work, date, access) in enumerate(DEMO, 1):
-            writer.writerow([index, web.url(site, route), title, work, date, access])
+            writer.writerow([index, web.url(site, route), title, work, date, access, "", "", ""])
+        if archive is not None:
+            for row in protect_rows(web, archive, len(DEMO) + 1):
+                writer.writerow(row)
+
+
+# --- protect and verify: a quote only the snapshot still has, and a rewritten page ------
+HARBOUR = (
+    "The committee met on Tuesday to review the harbour plan. After three hours of debate "
+    "the chair said the city would not relent on the question of public access to the "
+    "waterfront, whatever the developers offered. Residents who attended welcomed the "
+    "decision, while the developers said they would study the ruling before deciding on "
+    "an appeal. The plan now goes to the full council, which votes next month on the "
+    "budget for the first phase of the works along the northern quay."
+)
+FESTIVAL = (
+    "Council officials confirmed on Friday that the summer festival will move to the old "
+    "railway yard. Organisers expect more visitors than last year and have asked for extra "
+    "trains on the weekend. Local shops along the high street plan longer opening hours, "
+    "and the police will close two roads near the station during the parade. Tickets go "
+    "on sale in March, with discounts for students and pensioners across the region."
+)
+#: Keys for the local SPN2 double only (it accepts nothing else); real keys come from
+#: the environment of a real run.
+DEMO_KEYS = {"CITEWATCH_IA_ACCESS": "demo-access", "CITEWATCH_IA_SECRET": "demo-secret"}
+
+
+def _html(title: str, text: str) -> str:
+    return (
+        f"<html><head><title>{title}</title></head><body><nav>Home · City · Sport</nav>"
+        f"<main><article><h1>{title}</h1><p>{text}</p></article></main>"
+        "<footer>© Example News</footer></body></html>"
+    )
+
+
+def protect_rows(web: SimWeb, archive: ArchiveDouble, first: int) -> list[list[str]]:
+    """A page that dropped the cited quote (its snapshot still has it) and a page
+    rewritten since it was cited (content drift against the snapshot)."""
+    quoted = web.url("news.example", "/demo/harbour-plan")
+    drifted = web.url("blog.example", "/demo/harbour-works")
+    title = "Harbour plan — Example News"
+    web.set_page("news.example", "/demo/harbour-plan", _html(title, HARBOUR.replace(
+        "would not relent on", "was open to compromise on")))  # fmt: skip
+    web.set_page("blog.example", "/demo/harbour-works", _html(title, FESTIVAL))
+    stamp = "20190501120000"
+    for url in (quoted, drifted):
+        archive.add_capture(url, stamp, body=_html(title, HARBOUR))
+    return [
+        [str(first), quoted, title, "Example News", "1 May 2019", "2 May 2019",
+         f"https://web.archive.org/web/{stamp}/{quoted}", "1 May 2019",
+         "the city would not relent on the question of public access"],
+        [str(first + 1), drifted, title, "Example Blog", "1 May 2019", "2 May 2019",
+         f"https://web.archive.org/web/{stamp}/{drifted}", "1 May 2019", ""],
+    ]  # fmt: skip
 
 
 def stock_archive(web: SimWeb, archive: ArchiveDouble) -> None:
@@ -174,11 +231,17 @@ def stock_archive(web: SimWeb, archive: ArchiveDouble) -> None:
 
 
 def run(out_dir: Path) -> int:
-    with SimWeb() as web, ArchiveDouble() as archive, tempfile.TemporaryDirectory() as tmp:
+    access, secret = DEMO_KEYS.values()
+    with (
+        SimWeb() as web,
+        ArchiveDouble() as archive,
+        SpnDouble(access=access, secret=secret, archive=archive) as spn,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         stock_archive(web, archive)
         out_dir.mkdir(parents=True, exist_ok=True)
         refs = out_dir / "demo-references.csv"
-        write_demo_list(web, refs)
+        write_demo_list(web, refs, archive)
         args = [
             "check",
             str(refs),
@@ -193,8 +256,9 @@ def run(out_dir: Path) -> int:
             "never",
             *web.cli_args(),
             *archive.cli_args(),
+            *("--save", "--save-url", spn.base_url, "--save-poll", "0.05"),
         ]
-        result = CliRunner().invoke(cli, args)
+        result = CliRunner(env=dict(DEMO_KEYS)).invoke(cli, args)
         print(result.output, end="")
         print(f"demo report: {out_dir / 'index.html'}")
         return result.exit_code

@@ -285,6 +285,7 @@ class SimWeb:
     _counts: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _pages: dict[tuple[str, str], bytes] = field(default_factory=dict, init=False, repr=False)
 
     def __enter__(self) -> SimWeb:
         self.start()
@@ -359,7 +360,18 @@ class SimWeb:
             self._counts[site, path] = self._counts.get((site, path), 0) + 1
             return self._counts[site, path]
 
+    def set_page(self, host: str, path: str, body: bytes | str) -> None:
+        """Serve ``body`` (HTML, 200) at ``host`` + ``path``, replacing the route there;
+        call again to change the page (a page rewritten since it was cited)."""
+        data = body.encode() if isinstance(body, str) else body
+        with self._lock:
+            self._pages[host, path] = data
+
     def _route(self, site: str, h: _Handler, path: str, q: dict[str, str]) -> None:
+        with self._lock:
+            custom = self._pages.get((site, path))
+        if custom is not None:
+            return h.send(200, custom)
         route: Callable[[_Handler, str, dict[str, str]], None] = {
             "parked.example": self._parked,
             "botwall.example": self._botwall,
