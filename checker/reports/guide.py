@@ -35,6 +35,14 @@ LABELS = {
 }
 
 
+def stamp(timestamp: str) -> str:
+    """A 14-digit archive timestamp as ``YYYY-MM-DD hh:mm:ss`` (anything else as it is)."""
+    if len(timestamp) == 14 and timestamp.isdigit():
+        t = timestamp
+        return f"{t[:4]}-{t[4:6]}-{t[6:8]} {t[8:10]}:{t[10:12]}:{t[12:]}"
+    return timestamp
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 or noun == "info" else "s")
 

@@ -196,14 +196,6 @@ def evidence(link: LinkResult) -> list[Any]:
     ]
 
 
-def _stamp(timestamp: str) -> str:
-    """A 14-digit archive timestamp as ``YYYY-MM-DD hh:mm:ss`` (anything else cut)."""
-    if len(timestamp) == 14 and timestamp.isdigit():
-        t = timestamp
-        return f"{t[:4]}-{t[4:6]}-{t[6:8]} {t[8:10]}:{t[10:12]}:{t[12:]}"
-    return str(clip(timestamp, MAX_ID))
-
-
 def snapshot_of(archive: ArchiveResult | None) -> list[Any] | None:
     """ARCHIVE SNAPSHOT SLOT: what the archive stage found as :data:`ARCHIVE_COLUMNS`:
     the validated capture (url "" when none), the lookup's status and detail, and every
@@ -212,7 +204,7 @@ def snapshot_of(archive: ArchiveResult | None) -> list[Any] | None:
     if archive is None:
         return None
     rejected = [
-        [_stamp(c.timestamp), clip(c.url, MAX_URL), clip(c.reason)]
+        [clip(guide.stamp(c.timestamp), MAX_ID), clip(c.url, MAX_URL), clip(c.reason)]
         for c in archive.candidates
         if not c.accepted
     ]
