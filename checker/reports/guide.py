@@ -112,12 +112,15 @@ def _planned(result: CheckResult, wikitext: bool) -> tuple[int, int]:
     from checker.patch.plan import plan
     from checker.patch.wikitext import plan_wikitext
 
-    refs = []
-    for ref, findings in records.ordered_references(result):
-        if not findings:
-            break  # ordered_references puts every reference with findings first
-        if any(f.suggested for f in findings) or wikitext:
-            refs.append(records.reference_record(ref, findings, result.link_of(ref)))
+    wanted = {
+        f.ref_id for f in result.findings if f.suggested or (wikitext and f.code == "archive-none")
+    }
+    grouped = result.findings_by_ref() if wanted else {}
+    refs = [
+        records.reference_record(ref, grouped[ref.id], result.link_of(ref))
+        for ref in result.references
+        if ref.id in wanted
+    ]
     report = {"references": refs}
     planner = plan_wikitext if wikitext else plan
     return len(planner(report, False)), len(planner(report, True))

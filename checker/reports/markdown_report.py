@@ -102,6 +102,8 @@ def _archive_rows(result: CheckResult) -> list[list[str]]:
     """One row per archive capture found or candidate rejected, worst references first."""
     rows: list[list[str]] = []
     seen = 0
+    if not result.archives:
+        return rows
     for ref, _ in records.ordered_references(result):
         archive = result.archive_of(ref)
         if archive is None or (not archive.candidates and archive.status.value == "skipped"):
