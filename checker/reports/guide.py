@@ -108,22 +108,45 @@ class PatchAdvice:
 
 
 def _planned(result: CheckResult, wikitext: bool) -> tuple[int, int]:
-    """(cells patch writes without date fixes, cells it writes with them)."""
-    from checker.patch.plan import plan
+    """(cells patch writes without date fixes, cells it writes with them), one reference
+    at a time: only the parts of its record the planner reads are built."""
+    from checker.patch.plan import DATE_FIX_CODES, plan
     from checker.patch.wikitext import plan_wikitext
 
     wanted = {
         f.ref_id for f in result.findings if f.suggested or (wikitext and f.code == "archive-none")
     }
-    grouped = result.findings_by_ref() if wanted else {}
-    refs = [
-        records.reference_record(ref, grouped[ref.id], result.link_of(ref))
-        for ref in result.references
-        if ref.id in wanted
-    ]
-    report = {"references": refs}
-    planner = plan_wikitext if wikitext else plan
-    return len(planner(report, False)), len(planner(report, True))
+    if not wanted:
+        return 0, 0
+    grouped = result.findings_by_ref()
+    safe = with_dates = 0
+    for ref in result.references:
+        if ref.id not in wanted:
+            continue
+        findings = grouped[ref.id]
+        if wikitext:
+            record = records.reference_record(ref, findings, result.link_of(ref))
+            report = {"references": [record]}
+            safe += len(plan_wikitext(report, False))
+            with_dates += len(plan_wikitext(report, True))
+            continue
+        link = result.link_of(ref)
+        ordered = sorted(findings, key=lambda f: (-f.severity, f.code))
+        suggested = [dict(f.suggested) for f in ordered]
+        minimal = {
+            "id": ref.id,
+            "fields": {name: getattr(ref, name, None) for s in suggested for name in s},
+            "link": {"status": link.status.value} if link is not None else None,
+            "findings": [
+                {"code": f.code, "suggested": s} for f, s in zip(ordered, suggested, strict=True)
+            ],
+        }
+        report = {"references": [minimal]}
+        cells = len(plan(report, False))
+        safe += cells
+        dates = any(f.code in DATE_FIX_CODES and f.suggested for f in ordered)
+        with_dates += len(plan(report, True)) if dates else cells
+    return safe, with_dates
 
 
 def patch_advice(result: CheckResult, report_dir: PurePath | str) -> PatchAdvice:
