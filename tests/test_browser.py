@@ -407,7 +407,7 @@ def test_long_title_cut_and_bad_urls_not_links(hostile: Any) -> None:
     assert hostile.evaluate("document.body.textContent.length") < 100_000
     title = hostile.locator("#rows > tr", has=hostile.locator("td.id", has_text="huge"))
     text = title.locator("td.title").inner_text()
-    assert len(text) == html_report.MAX_TEXT and text.endswith("…")
+    assert len(text) == html_report.MAX_TITLE and text.endswith("…")
     evil = hostile.locator("#rows > tr", has=hostile.locator("td.id", has_text="evil"))
     assert evil.locator("a").count() == 0 and evil.locator("td.host").inner_text() == EVIL
     assert hostile.evaluate(OUTSIDE) == []

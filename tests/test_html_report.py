@@ -513,9 +513,9 @@ def test_long_values_are_cut(tmp_path: Path) -> None:
     assert len(html) < 60_000
     assert "A" * html_report.MAX_TEXT not in html and "A" * (html_report.MAX_TEXT - 1) + "…" in html
     assert 'href="https://long.example' not in html  # too long to be a link: shown as text
-    assert "Values longer than 1,000 characters are cut here" in html
+    assert "Long values are cut here (…): titles at 300 characters, other text at 1,000" in html
     row = data_of(html)["rows"][0]
-    assert len(row[2]) == html_report.MAX_TEXT and row[2].endswith("…")
+    assert len(row[2]) == html_report.MAX_TITLE and row[2].endswith("…")
 
 
 def test_year_bars_say_how_many_references(result: CheckResult, tmp_path: Path) -> None:

@@ -19,10 +19,10 @@ external asset is referenced and a Content-Security-Policy forbids loading any. 
 URLs and archive captures are links only when they are ``http(s)`` and at most
 :data:`MAX_HREF` long, always with ``rel="noopener noreferrer nofollow"``.
 
-Every value from the input or the web is cut to :data:`MAX_TEXT` characters (ids and
-places to :data:`MAX_ID`, URLs to :data:`MAX_URL`) with an ellipsis before it reaches
-the page: a megabyte-long title must not make the page slow to open; report.json holds
-every value in full.
+Every value from the input or the web is cut to :data:`MAX_TEXT` characters (titles to
+:data:`MAX_TITLE`, ids and places to :data:`MAX_ID`, URLs to :data:`MAX_URL`) with an
+ellipsis before it reaches the page: a megabyte-long title must not make the page slow
+to open; report.json holds every value in full.
 """
 
 from __future__ import annotations
@@ -58,8 +58,10 @@ PAGE_SIZE = 200
 MAX_LISTED = 500
 #: Rows serialised per JSON chunk.
 BATCH = 2000
-#: Longest text shown (titles, messages, evidence), in characters; the rest is cut.
+#: Longest text shown (messages, evidence), in characters; the rest is cut.
 MAX_TEXT = 1000
+#: Longest title or work shown in the title column.
+MAX_TITLE = 300
 #: Longest id, place or archive timestamp shown.
 MAX_ID = 200
 #: Longest URL shown (cut beyond), and the longest one made a link.
@@ -253,8 +255,8 @@ def row(
     return [
         clip(ref.id, MAX_ID),
         _where(ref),
-        clip(ref.title),
-        clip(ref.work),
+        clip(ref.title, MAX_TITLE),
+        clip(ref.work, MAX_TITLE),
         clip(ref.date, MAX_ID),
         worst,
         found,
@@ -355,6 +357,7 @@ def context(
         "advice": guide.patch_advice(result, report_dir),
         "summary": summary,
         "max_text": MAX_TEXT,
+        "max_title": MAX_TITLE,
         "max_href": MAX_HREF,
         "charts": {
             key: Markup(value) if key.endswith("_svg") else value
