@@ -159,3 +159,24 @@ def test_cli_report_prints_the_patch_command_that_applies_it(tmp_path: Path) -> 
     assert applied.exit_code == 0, applied.output
     # the date fix was written, nothing else
     assert src.read_text(encoding="utf-8") == ERRORS.replace("14 April 2016", "14 April 2017")
+
+
+def test_cli_summary_escapes_the_location_column(tmp_path: Path) -> None:
+    """A saved Wikipedia page whose note anchor holds Markdown and HTML: the location
+    column of summary.md keeps it as text inside its cell."""
+    page = (Path(__file__).parent / "data" / "wikipedia_page.html").read_text(encoding="utf-8")
+    hostile = 'id="cite_note-3|x&#10;`y`&lt;img src=x&gt;*z*[a](javascript:b)"'
+    assert page.count('id="cite_note-3"') == 1
+    src = tmp_path / "page.html"
+    src.write_text(page.replace('id="cite_note-3"', hostile), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["check", str(src), "--offline", "--out", str(out), "--today", "2026-11-24"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code in (0, 1), result.output
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    (row,) = [
+        line for line in summary.splitlines() if "error | <code>archive-date-mismatch" in line
+    ]
+    assert "#cite\\_note-3\\|x<br>\\`y\\`&lt;img src=x&gt;\\*z\\*\\[a\\](javascript:b)" in row
+    assert unescaped_pipes(row) == 7
+    assert "<img" not in summary and "`y`" not in summary
