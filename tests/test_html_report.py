@@ -15,6 +15,7 @@ import pytest
 from checker.model import (
     ArchiveResult,
     ArchiveStatus,
+    Candidate,
     CheckResult,
     Finding,
     Hop,
@@ -166,13 +167,15 @@ def test_link_column_and_badges(result: CheckResult, tmp_path: Path) -> None:
     rows = server_rows(html)
     dead_badge = '<span class="lb g-rotten l-dead">dead</span><span class="http">HTTP 404</span>'
     assert dead_badge in rows["1"]
-    assert '<td class="host">news.example</td>' in rows["1"]
+    rel = 'rel="noopener noreferrer nofollow"'
+    assert f'<td class="host"><a class="url" href="{DEAD}" {rel}>news.example</a></td>' in rows["1"]
     # blocked and transient look unknown, never rotten (red)
     assert '<span class="lb g-unknown l-blocked">blocked</span>' in rows["2"]
     assert '<span class="lb g-unknown l-transient">transient</span>' in rows["11"]
     assert '<span class="lb g-ok l-redirected">redirected</span>' in rows["3"]
     assert '<span class="lb g-rotten l-usurped">usurped</span>' in rows["12"]
-    assert '<td><span class="muted">—</span></td>' in rows["13"]  # not checked
+    assert '<td class="lk"><span class="muted">—</span></td>' in rows["13"]  # not checked
+    assert '<td class="host"></td>' in rows["13"]
 
 
 def test_hop_evidence_in_details(result: CheckResult, tmp_path: Path) -> None:
@@ -286,7 +289,7 @@ def test_chart_labels_escaped(result: CheckResult, tmp_path: Path) -> None:
     labels = [t.text or "" for t in hosts.iter(SVG_NS + "text")]
     assert "x<script>alert(2)<" in labels  # the parsed text is the raw host…
     assert "x&lt;script&gt;alert(2)&lt;" in html  # …written escaped
-    trend = [t.text or "" for t in svgs(html)["chart-trend"].iter(SVG_NS + "text")]
+    trend = ["".join(t.itertext()) for t in svgs(html)["chart-trend"].iter(SVG_NS + "text")]
     assert "<script>xx" in trend and "&lt;script&gt;xx" in html
 
 
@@ -322,9 +325,16 @@ def test_trend_needs_two_runs(tmp_path: Path) -> None:
 
 def test_no_external_references(result: CheckResult, tmp_path: Path) -> None:
     html = render(result, tmp_path)
-    assert not re.search(r"""\b(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
-    assert not re.search(r"\b(?:src|href|xlink:href)\s*=", html, re.I)
+    assert not re.search(r"\b(?:src|action|xlink:href|srcset|poster)\s*=", html, re.I)
     assert "@import" not in html and "url(" not in html and "<link" not in html
+    # the only hrefs: links to cited URLs, http(s) only, never sending a referrer
+    markup = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
+    anchors = re.findall(r"<a\b[^>]*>", markup)
+    assert len(anchors) == len(re.findall(r"\bhref\s*=", markup)) > 0
+    for anchor in anchors:
+        assert re.fullmatch(
+            r'<a class="url" href="https?://[^"]+" rel="noopener noreferrer nofollow">', anchor
+        ), anchor
 
 
 # (e) details for server-rendered rows, and the archive slot ----------------------------
@@ -358,7 +368,39 @@ def test_archive_snapshot_slot(tmp_path: Path) -> None:
     assert '<div class="archive" data-slot="archive"><strong>Archived copy</strong>' in dead
     assert "(1 day before the target date): title matches" in dead
     row = next(r for r in data_of(html)["rows"] if r[0] == "1")
-    assert row[12] == [snap.url, "2017-04-15T00:00:00", -1, "title matches"]
+    assert row[12] == [snap.url, "2017-04-15T00:00:00", -1, "title matches", "found", "", []]
+    link = f'<a class="url" href="{snap.url}" rel="noopener noreferrer nofollow">{snap.url}</a>'
+    assert link in dead
+
+
+def test_rejected_candidates_shown(tmp_path: Path) -> None:
+    bad = "https://web.archive.org/web/20170401000000/" + DEAD
+    odd = "javascript:alert(1)"
+    candidates = (
+        Candidate("20170401000000", bad, False, "error page: title '404 Not Found'"),
+        Candidate("20170402000000", odd, False, "<b>parked</b> domain"),
+    )
+    archives = {
+        DEAD: ArchiveResult(DEAD, ArchiveStatus.NONE, None, candidates, detail="no usable capture")
+    }
+    html = render(make_result(archives=archives), tmp_path)
+    dead = server_rows(html)["1"]
+    assert "<strong>No archived copy</strong> (archive: none): no usable capture" in dead
+    assert "Rejected 2 candidates:" in dead
+    rel = 'rel="noopener noreferrer nofollow"'
+    assert f'<li><a class="url" href="{bad}" {rel}>2017-04-01 00:00:00</a>: error page' in dead
+    # a candidate URL that is not http(s) is text, never a link; the reason is escaped
+    assert '<li><code class="url">2017-04-02 00:00:00</code>: &lt;b&gt;parked&lt;/b&gt;' in dead
+    assert 'href="javascript' not in html
+    row = next(r for r in data_of(html)["rows"] if r[0] == "1")
+    assert row[12][4:] == [
+        "none",
+        "no usable capture",
+        [
+            ["2017-04-01 00:00:00", bad, "error page: title '404 Not Found'"],
+            ["2017-04-02 00:00:00", odd, "<b>parked</b> domain"],
+        ],
+    ]
 
 
 def test_first_page_full_details_only(tmp_path: Path) -> None:
@@ -375,3 +417,125 @@ def test_first_page_full_details_only(tmp_path: Path) -> None:
     data = data_of(html)
     assert len(data["rows"]) == 307 and all(len(r) == 12 for r in data["rows"])
     assert len(data["origins"]) == 6  # news, wall, ok, slow, the evil one, and "" first
+
+
+# (f) what is broken and what to do ---------------------------------------------------------
+
+
+def headline_of(html: str) -> str:
+    match = re.search(r'<p class="headline">(.*?)</p>', html, re.S)
+    assert match is not None
+    return re.sub(r"<[^>]+>", "", match.group(1))
+
+
+def test_headline_never_passed_above_errors(tmp_path: Path) -> None:
+    never = make_result(run=dataclasses.replace(RUN, fail_on="never"))
+    html = render(never, tmp_path, exit_code=0)
+    assert headline_of(html) == "Not failing 1 error — not failing (fail-on: never)"
+    assert "Passed" not in html
+    failing = render(make_result(), tmp_path, exit_code=1)
+    assert headline_of(failing) == "Failing 1 error — failing (fail-on: error)"
+    clean = render(make_result(findings=()), tmp_path, exit_code=0)
+    assert headline_of(clean) == "Passed no findings — passed (fail-on: error)"
+
+
+def test_not_judged_links_are_never_ok(tmp_path: Path) -> None:
+    base = make_result(findings=())
+    links = {url: LinkResult(url, LinkStatus.INCONCLUSIVE, "network-down") for url in base.links}
+    html = render(dataclasses.replace(base, links=links, inconclusive=True), tmp_path, 3)
+    assert headline_of(html).startswith("Inconclusive links not judged")
+    rows = server_rows(html)
+    for ident in ("1", "2", "3", "10", "11", "12"):
+        assert '<span class="lb g-other l-inconclusive">not judged</span>' in rows[ident]
+        assert '<td class="wst"><span class="badge nj">not judged</span></td>' in rows[ident]
+    assert '<span class="badge s0">ok</span>' in rows["13"]  # no URL: nothing to judge
+    assert "Nothing to patch: the run was inconclusive" in html
+
+
+def findings_with_fixes() -> tuple[Finding, ...]:
+    archive = "https://web.archive.org/web/20170415000000/" + DEAD
+    return (
+        Finding(
+            "archive-found",
+            Severity.INFO,
+            "Archived copy",
+            "1",
+            ("archive_url",),
+            suggested=(("archive_url", archive), ("url_status", "dead")),
+        ),
+        Finding(
+            "access-before-publication",
+            Severity.ERROR,
+            "Retrieved before published",
+            "3",
+            ("access_date",),
+            suggested=(("access_date", "2020-01-01"),),
+        ),
+    )
+
+
+def test_patch_command_with_the_flags_needed(tmp_path: Path) -> None:
+    run = dataclasses.replace(RUN, input_path="my refs/it's.csv")
+    result = make_result(findings=findings_with_fixes(), run=run)
+    out = tmp_path / "night ly"
+    out.mkdir()
+    html = render(result, out)
+    command = re.search(r'<code id="patch-command">(.*?)</code>', html)
+    assert command is not None
+    expected = (
+        "citewatch patch 'my refs/it'\"'\"'s.csv' --report "
+        f"'{out}/report.json' --accept-date-fixes --write"
+    )
+    assert command.group(1).replace("&#39;", "'").replace("&#34;", '"') == expected
+    assert "2 archive cells and 1 date fix" in html
+    # no date fix: no --accept-date-fixes
+    only_archive = make_result(findings=findings_with_fixes()[:1])
+    html = render(only_archive, tmp_path)
+    command = re.search(r'<code id="patch-command">(.*?)</code>', html)
+    assert command is not None
+    assert command.group(1) == f"citewatch patch refs.csv --report {tmp_path}/report.json --write"
+    # nothing to write: no command
+    html = render(make_result(), tmp_path)
+    assert 'id="patch-command"' not in html and "Nothing for citewatch patch to write." in html
+
+
+def test_long_values_are_cut(tmp_path: Path) -> None:
+    huge = "A" * 1_000_000
+    long_url = "https://long.example/" + "p" * 5000
+    refs = (
+        Reference("big", url=long_url, title=huge, work=huge, location=Location("r", 2)),
+        Reference("a" * 5000, title="short", location=Location("r", 3, None)),
+    )
+    links = {long_url: LinkResult(long_url, LinkStatus.DEAD, "http-404", title=huge, detail=huge)}
+    finding = Finding("title-caps", Severity.INFO, huge, "big", ("title",), suggestion=huge)
+    result = CheckResult(refs, (finding,), (), RUN, links=links)
+    html = render(result, tmp_path)
+    assert len(html) < 60_000
+    assert "A" * html_report.MAX_TEXT not in html and "A" * (html_report.MAX_TEXT - 1) + "…" in html
+    assert 'href="https://long.example' not in html  # too long to be a link: shown as text
+    assert "Long values are cut here (…): titles at 300 characters, other text at 1,000" in html
+    row = data_of(html)["rows"][0]
+    assert len(row[2]) == html_report.MAX_TITLE and row[2].endswith("…")
+
+
+def test_year_bars_say_how_many_references(result: CheckResult, tmp_path: Path) -> None:
+    years = svgs(render(result, tmp_path))["chart-years"]
+    labels = ["|".join(t.itertext()) for t in years.iter(SVG_NS + "text")]
+    assert "2017|2 refs" in labels and "2018|1 ref" in labels and "no date|1 ref" in labels
+
+
+def test_trend_labels_carry_the_time_when_runs_share_a_day() -> None:
+    runs = [
+        {"started": "2024-05-01T02:00:00+00:00", "counts": {"alive": 1}},
+        {"started": "2024-05-01T14:30:00+00:00", "counts": {"dead": 1}},
+        {"started": "2024-05-02T02:00:00+00:00", "counts": {"alive": 1}},
+    ]
+    assert [s.label for s in charts.trend_points(runs)] == [
+        "2024-05-01 02:00",
+        "2024-05-01 14:30",
+        "2024-05-02 02:00",
+    ]
+    assert [s.label for s in charts.trend_points(runs[1:])] == ["2024-05-01", "2024-05-02"]
+    root = ET.fromstring(charts.trend_chart(charts.trend_points(runs)))
+    labels = ["|".join(t.itertext()) for t in root.iter(SVG_NS + "text")]
+    assert "2024-05-01|14:30" in labels

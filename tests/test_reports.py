@@ -321,7 +321,10 @@ def test_html_escapes_everything(result: CheckResult, tmp_path: Path) -> None:
 
 def test_html_is_self_contained(result: CheckResult, tmp_path: Path) -> None:
     html = render(html_report, result, tmp_path)
-    assert not re.search(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
+    assert not re.search(r"""(?:src|action)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
+    # hrefs only on links to cited URLs, which load nothing and send no referrer
+    for anchor in re.findall(r"<[^>]*\bhref\s*=[^>]*>", html):
+        assert anchor.startswith("<a ") and 'rel="noopener noreferrer nofollow"' in anchor
     assert "@import" not in html and "url(" not in html
     assert "<link" not in html
     assert "Content-Security-Policy" in html

@@ -5,6 +5,10 @@ stripped of characters XML cannot hold), so each chart is a well-formed XML docu
 that can also be inlined in the page.  Each carries a ``<title>``/``<desc>`` named by
 ``aria-labelledby``; the page adds a caption and a data table as the text fallback.
 
+Sized for phones too: the page lets a chart shrink to 92% of its drawn width (``--w``)
+and no further, so its 12 px text never renders below 11 px; bar charts are drawn
+400 px wide, stacked charts only as wide as their bars need (at most 700 px).
+
 Colours come from CSS classes (``c-<status>``, ``g-rotten``/``g-unknown``/``g-ok``/
 ``g-other``) styled by the page, with a ``fill`` attribute as fallback.
 
@@ -79,6 +83,7 @@ def _svg(chart_id: str, title: str, desc: str, width: int, height: int, body: li
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{cid}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'style="--w:{width}" '
         f'aria-labelledby="{cid}-t {cid}-d"><title id="{cid}-t">{esc(title)}</title>'
         f'<desc id="{cid}-d">{esc(desc)}</desc>{"".join(body)}</svg>'
     )
@@ -95,6 +100,15 @@ def _text(x: float, y: float, text: str, cls: str = "lbl", anchor: str = "start"
     return f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}">{esc(text)}</text>'
 
 
+def _lines(x: float, y: float, lines: Sequence[str], cls: str = "axis") -> str:
+    """Centred text of several lines (14 px apart), the first at ``y``."""
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else 14}">{esc(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="middle">{spans}</text>'
+
+
 def _ticks(top: int, count: int = 4) -> list[int]:
     """Round axis ticks from 0 up to at least ``top``."""
     raw = max(top, 1) / count
@@ -109,18 +123,18 @@ def hbar_chart(
     """Horizontal bars: ``(label, value, colour key)`` each, with value and share."""
     total = sum(value for _, value, _ in items)
     top = max((value for _, value, _ in items), default=0) or 1
-    label_w, bar_w, row_h = 190, 330, 26
+    label_w, bar_w, row_h = 150, 170, 26
     height = len(items) * row_h + 8
     body: list[str] = []
     for i, (label, value, key) in enumerate(items):
         y = 4 + i * row_h
         width = bar_w * value / top if value else 0
         tip = f"{label}: {value:,} {unit} ({_pct(value, total)})"
-        body.append(_text(label_w - 8, y + 17, _short(label), anchor="end"))
+        body.append(_text(label_w - 8, y + 17, _short(label, 21), anchor="end"))
         body.append(_rect(label_w, y + 4, max(width, 1.5 if value else 0), 18, key, tip))
         body.append(_text(label_w + width + 6, y + 17, f"{value:,} · {_pct(value, total)}", "val"))
     desc = "; ".join(f"{label} {value:,}" for label, value, _ in items) or "no data"
-    return _svg(chart_id, title, desc, label_w + bar_w + 110, height, body)
+    return _svg(chart_id, title, desc, label_w + bar_w + 80, height, body)
 
 
 def status_chart(counts: Mapping[str, int]) -> str:
@@ -162,12 +176,20 @@ def _x_labels(count: int, most: int) -> set[int]:
 
 
 def _stacked(
-    chart_id: str, title: str, stacks: Sequence[Stack], share: bool, tips: Sequence[str]
+    chart_id: str,
+    title: str,
+    stacks: Sequence[Stack],
+    share: bool,
+    tips: Sequence[str],
+    below: Sequence[Sequence[str]],
 ) -> str:
     """Vertical stacked bars: rotten, unknown, ok (and, for counts, not judged) from the
-    bottom; ``share`` scales each bar to 100% and writes the rotten share above it."""
-    left, top, plot_h, width = 56, 22, 170, 700
-    plot_w = width - left - 36
+    bottom; ``share`` scales each bar to 100% and writes the rotten share above it.
+    ``below`` holds each bar's label lines, written under the labelled bars."""
+    left, top, plot_h = 48, 22, 170
+    want = 60 if share else 72  # room per labelled bar for its labels
+    width = max(360, min(700, left + 16 + want * len(stacks)))
+    plot_w = width - left - 16
     scale = max(1, max((s.total + s.other for s in stacks), default=0))
     ticks = [0, 25, 50, 75, 100] if share else _ticks(scale)
     scale = 100 if share else ticks[-1]
@@ -178,7 +200,8 @@ def _stacked(
         y = top + plot_h * (1 - t / scale)
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" class="grid"/>')
         body.append(_text(left - 6, y + 4, f"{t}%" if share else f"{t:,}", "axis", "end"))
-    labelled = _x_labels(len(stacks), 16 if share else 8)
+    labelled = _x_labels(len(stacks), max(1, int(plot_w // want)))
+    lines = max((len(b) for b in below), default=1)
     for i, (s, tip) in enumerate(zip(stacks, tips, strict=True)):
         x, y = left + i * slot + (slot - bar) / 2, float(top + plot_h)
         parts = [(s.rotten, "g-rotten"), (s.unknown, "g-unknown"), (s.ok, "g-ok")]
@@ -186,16 +209,15 @@ def _stacked(
             height = plot_h * value / (s.total if share else scale) if s.total or not share else 0
             y -= height
             body.append(_rect(x, y, bar, height, key, tip))
-        if share and len(stacks) <= 24:
+        if share and slot >= 34:
             body.append(_text(x + bar / 2, top - 6, _pct(s.rotten, s.total), "val", "middle"))
         if s.note:
             body.append(_text(x + bar / 2, y - 3, "?", "val", "middle"))
         if i in labelled:
-            body.append(
-                _text(x + bar / 2, top + plot_h + 16, _short(s.label, 10), "axis", "middle")
-            )
+            body.append(_lines(x + bar / 2, top + plot_h + 16, [_short(t, 10) for t in below[i]]))
     desc = "; ".join(f"{s.label}: {s.rotten:,} rotten of {s.total:,}" for s in stacks)
-    return _svg(chart_id, title, desc or "no data", width, top + plot_h + 26, body)
+    height = top + plot_h + 12 + 14 * lines
+    return _svg(chart_id, title, desc or "no data", width, height, body)
 
 
 def year_chart(stacks: Sequence[Stack]) -> str:
@@ -206,7 +228,8 @@ def year_chart(stacks: Sequence[Stack]) -> str:
         for s in stacks
     ]
     title = "Share of rotten links by the year the source was published"
-    return _stacked("chart-years", title, stacks, True, tips)
+    below = [[s.label, f"{s.total:,} ref" + ("" if s.total == 1 else "s")] for s in stacks]
+    return _stacked("chart-years", title, stacks, True, tips, below)
 
 
 def trend_chart(stacks: Sequence[Stack]) -> str:
@@ -217,7 +240,8 @@ def trend_chart(stacks: Sequence[Stack]) -> str:
         for s in stacks
     ]
     title = "Rotten, unknown and alive links across nightly runs"
-    return _stacked("chart-trend", title, stacks, False, tips)
+    below = [s.label.split(" ", 1) for s in stacks]
+    return _stacked("chart-trend", title, stacks, False, tips, below)
 
 
 #: (label, colour key) of the stacked charts' groups, for the page's legend.
@@ -283,14 +307,19 @@ def host_of(url: str) -> str:
 
 
 def trend_points(trend: Iterable[Mapping[str, Any]]) -> list[Stack]:
-    """One stack per past run: its date and link counts by group."""
+    """One stack per past run: its date and link counts by group.  When two runs share a
+    day, every label carries the time too ("2024-05-01 02:00")."""
+    entries = list(trend)
+    starts = [str(entry.get("started") or "?") for entry in entries]
+    days = [start[:10] for start in starts]
+    timed = len(set(days)) < len(days)
     points = []
-    for entry in trend:
+    for entry, start, day in zip(entries, starts, days, strict=True):
         counts = entry.get("counts") or {}
         groups = group_counts(counts if isinstance(counts, Mapping) else {})
         note = " (inconclusive)" if entry.get("inconclusive") else ""
-        label = str(entry.get("started") or "?")[:10]
-        points.append(Stack.of(label, groups, note))
+        time = start[11:16] if timed and start[10:11] in ("T", " ") else ""
+        points.append(Stack.of(f"{day} {time}" if time else day, groups, note))
     return points
 
 

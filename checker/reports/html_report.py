@@ -15,7 +15,14 @@ sorts, filters and renders them; and the page is written as a stream of chunks.
 
 The embedded JSON has ``<``, ``>`` and ``&`` written as ``\\u003c``, ``\\u003e`` and
 ``\\u0026``, so no value (say a title ``</script>``) can close the script element.  No
-external asset is referenced and a Content-Security-Policy forbids loading any.
+external asset is referenced and a Content-Security-Policy forbids loading any.  Cited
+URLs and archive captures are links only when they are ``http(s)`` and at most
+:data:`MAX_HREF` long, always with ``rel="noopener noreferrer nofollow"``.
+
+Every value from the input or the web is cut to :data:`MAX_TEXT` characters (titles to
+:data:`MAX_TITLE`, ids and places to :data:`MAX_ID`, URLs to :data:`MAX_URL`) with an
+ellipsis before it reaches the page: a megabyte-long title must not make the page slow
+to open; report.json holds every value in full.
 """
 
 from __future__ import annotations
@@ -42,8 +49,7 @@ from checker.model import (
     Reference,
     Severity,
 )
-from checker.reports import charts, records
-from checker.reports.markdown_report import verdict
+from checker.reports import charts, guide, records
 
 TEMPLATE = "report.html.j2"
 #: Rows per page, server-rendered (first page) and client-side.
@@ -52,6 +58,17 @@ PAGE_SIZE = 200
 MAX_LISTED = 500
 #: Rows serialised per JSON chunk.
 BATCH = 2000
+#: Longest text shown (messages, evidence), in characters; the rest is cut.
+MAX_TEXT = 1000
+#: Longest title or work shown in the title column.
+MAX_TITLE = 300
+#: Longest id, place or archive timestamp shown.
+MAX_ID = 200
+#: Longest URL shown (cut beyond), and the longest one made a link.
+MAX_URL = 2048
+MAX_HREF = 2000
+#: Statuses of a link that was never judged (shown as "not judged", never as "ok").
+NOT_JUDGED = frozenset({"inconclusive", "skipped"})
 
 #: Severity labels by rank, as the embedded data encodes them (0 = no findings).
 SEVERITIES: tuple[str, ...] = ("", *(s.label for s in sorted(Severity)))
@@ -73,7 +90,8 @@ COLUMNS += ("link", "origin", "path", "http", "evidence")  # then "archive" when
 LINK_COLUMNS: tuple[str, ...] = ("rule", "detail", "final_url", "title", "page_date")
 LINK_COLUMNS += ("checked_at", "failures", "failing_since", "suggested_url", "hops")
 HOP_COLUMNS = ("method", "url", "status", "error", "ms")
-ARCHIVE_COLUMNS = ("url", "captured", "distance_days", "reason")
+ARCHIVE_COLUMNS = ("url", "captured", "distance_days", "reason", "status", "detail", "rejected")
+REJECTED_COLUMNS = ("timestamp", "url", "reason")
 
 Row = list[Any]
 _ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
@@ -90,7 +108,23 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["group_of"] = charts.group_of
+    env.globals["href"] = href
+    env.globals["link_label"] = link_label
     return env
+
+
+def clip(value: Any, limit: int = MAX_TEXT) -> Any:
+    """``value`` cut to ``limit`` characters with an ellipsis (non-strings unchanged)."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
+
+
+def href(url: str) -> str:
+    """``url`` if it may be a link (http or https, not too long), else ""."""
+    if len(url) <= MAX_HREF and url[:8].lower().startswith(("http://", "https://")):
+        return url
+    return ""
 
 
 def script_json(value: object) -> str:
@@ -108,7 +142,7 @@ def _where(ref: Reference) -> int | str | None:
         return None
     if location.line is not None:
         return location.line
-    return "#" + location.anchor if location.anchor else None
+    return clip("#" + location.anchor, MAX_ID) if location.anchor else None
 
 
 def _iso(moment: dt.datetime | None) -> str:
@@ -143,27 +177,54 @@ def evidence(link: LinkResult) -> list[Any]:
     link's own written as "")."""
     return [
         link.rule,
-        link.detail,
-        "" if link.final_url == link.url else link.final_url,
-        link.title,
-        link.page_date,
+        clip(link.detail),
+        "" if link.final_url == link.url else clip(link.final_url, MAX_URL),
+        clip(link.title),
+        clip(link.page_date, MAX_ID),
         _iso(link.checked_at),
         link.failures,
         _iso(link.failing_since),
-        link.suggested_url,
+        clip(link.suggested_url, MAX_URL),
         [
-            [h.method, "" if h.url == link.url else h.url, h.status or 0, h.error, h.elapsed_ms]
+            [
+                h.method,
+                "" if h.url == link.url else clip(h.url, MAX_URL),
+                h.status or 0,
+                clip(h.error),
+                h.elapsed_ms,
+            ]
             for h in link.hops
         ],
     ]
 
 
 def snapshot_of(archive: ArchiveResult | None) -> list[Any] | None:
-    """ARCHIVE SNAPSHOT SLOT: the validated capture as :data:`ARCHIVE_COLUMNS`, if any."""
-    snap = archive.snapshot if archive is not None else None
-    if snap is None:
+    """ARCHIVE SNAPSHOT SLOT: what the archive stage found as :data:`ARCHIVE_COLUMNS`:
+    the validated capture (url "" when none), the lookup's status and detail, and every
+    rejected candidate with the reason (:data:`REJECTED_COLUMNS`).  None when the stage
+    neither found nor rejected anything and has nothing to say (say, a live link)."""
+    if archive is None:
         return None
-    return [snap.url, _iso(snap.captured), snap.distance_days, snap.reason]
+    rejected = [
+        [clip(guide.stamp(c.timestamp), MAX_ID), clip(c.url, MAX_URL), clip(c.reason)]
+        for c in archive.candidates
+        if not c.accepted
+    ]
+    snap = archive.snapshot
+    status = archive.status.value
+    if snap is None and not rejected and status == "skipped":
+        return None
+    if snap is None:
+        return ["", "", None, "", status, clip(archive.detail), rejected]
+    return [
+        clip(snap.url, MAX_URL),
+        _iso(snap.captured),
+        snap.distance_days,
+        clip(snap.reason),
+        status,
+        clip(archive.detail),
+        rejected,
+    ]
 
 
 def row(
@@ -174,7 +235,7 @@ def row(
     snapshot: list[Any] | None = None,
 ) -> Row:
     """One reference as the compact array the page embeds and renders."""
-    url = ref.url.strip()
+    url = clip(ref.url.strip(), MAX_URL)
     origin, path = origins.split(url) if origins is not None else (0, url)
     if link is None:
         tail: Row = [0, origin, path, 0, 0]
@@ -188,10 +249,19 @@ def row(
         record = records.reference_record(ref, findings)
         worst = _RANK[record["worst"]]
         found = [
-            [f["code"], _RANK[f["severity"]], f["message"], f["suggestion"]]
+            [f["code"], _RANK[f["severity"]], clip(f["message"]), clip(f["suggestion"])]
             for f in record["findings"]
         ]
-    return [ref.id, _where(ref), ref.title, ref.work, ref.date, worst, found, *tail]
+    return [
+        clip(ref.id, MAX_ID),
+        _where(ref),
+        clip(ref.title, MAX_TITLE),
+        clip(ref.work, MAX_TITLE),
+        clip(ref.date, MAX_ID),
+        worst,
+        found,
+        *tail,
+    ]
 
 
 def _data_chunks(result: CheckResult, rows: Iterable[Row], origins: Origins) -> Iterator[Markup]:
@@ -216,14 +286,28 @@ def _data_chunks(result: CheckResult, rows: Iterable[Row], origins: Origins) -> 
     yield Markup('],"origins":' + script_json(origins.table) + "}")
 
 
+def _clipped_link(link: LinkResult | None) -> dict[str, Any] | None:
+    """The link record with every value cut for display."""
+    record = records.link_record(link)
+    if record is None:
+        return None
+    urls = ("url", "final_url", "suggested_url")
+    clipped = {k: clip(v, MAX_URL if k in urls else MAX_TEXT) for k, v in record.items()}
+    clipped["hops"] = [
+        {k: clip(v, MAX_URL if k in ("url", "location") else MAX_TEXT) for k, v in hop.items()}
+        for hop in record["hops"]
+    ]
+    return clipped
+
+
 def _server_row(result: CheckResult, ref: Reference, data: Row, origins: Origins) -> dict[str, Any]:
     """What the template needs beyond the row array: the full link record."""
-    link = records.link_record(result.link_of(ref))
+    link = _clipped_link(result.link_of(ref))
     snapshot = data[12] if len(data) > 12 else None
     host, status = origins.host(data[8]), LINK_STATUSES[data[7]]
     return {
         "row": data,
-        "url": ref.url.strip(),
+        "url": clip(ref.url.strip(), MAX_URL),
         "host": host,
         "status": status,
         "link": link,
@@ -231,7 +315,14 @@ def _server_row(result: CheckResult, ref: Reference, data: Row, origins: Origins
     }
 
 
-def context(result: CheckResult, exit_code: int) -> dict[str, Any]:
+def link_label(status: str) -> str:
+    """What a link status is called on the page ("not judged" for an inconclusive run)."""
+    return "not judged" if status == "inconclusive" else status
+
+
+def context(
+    result: CheckResult, exit_code: int, report_dir: Path | str = "reports"
+) -> dict[str, Any]:
     """Everything the template needs; ``data_chunks`` is a lazy stream."""
     origins = Origins()
     ordered = records.ordered_references(result)
@@ -249,17 +340,32 @@ def context(result: CheckResult, exit_code: int) -> dict[str, Any]:
     rest = (make(ref, findings) for ref, findings in ordered)
     list_findings = sorted(result.list_findings(), key=lambda f: (-f.severity, f.code))
     summary = records.summary_record(result)
+    run = records.run_record(result, exit_code)
+    run["input"] = clip(run["input"], MAX_URL)
+    problems = [records.problem_record(p) for p in result.problems[:MAX_LISTED]]
+    for problem in problems:
+        for key in ("path", "field", "message", "ref_id"):
+            problem[key] = clip(problem[key], MAX_TEXT if key == "message" else MAX_ID)
+    found = [records.finding_record(f) for f in list_findings[:MAX_LISTED]]
+    for finding in found:
+        finding["message"] = clip(finding["message"])
+        finding["suggestion"] = clip(finding["suggestion"])
+        finding["related"] = [clip(r, MAX_ID) for r in finding["related"][:50]]
     return {
-        "run": records.run_record(result, exit_code),
-        "verdict": verdict(exit_code),
+        "run": run,
+        "headline": guide.headline(run, summary),
+        "advice": guide.patch_advice(result, report_dir),
         "summary": summary,
+        "max_text": MAX_TEXT,
+        "max_title": MAX_TITLE,
+        "max_href": MAX_HREF,
         "charts": {
             key: Markup(value) if key.endswith("_svg") else value
             for key, value in charts.figures(result, summary["links"]).items()
         },
-        "problems": [records.problem_record(p) for p in result.problems[:MAX_LISTED]],
+        "problems": problems,
         "problems_more": max(0, len(result.problems) - MAX_LISTED),
-        "list_findings": [records.finding_record(f) for f in list_findings[:MAX_LISTED]],
+        "list_findings": found,
         "list_findings_more": max(0, len(list_findings) - MAX_LISTED),
         "first_page": [
             _server_row(result, ref, data, origins)
@@ -268,18 +374,22 @@ def context(result: CheckResult, exit_code: int) -> dict[str, Any]:
         "captures": [c for c in records.captures_record(result) if c["status"] == "captured"],
         "page_size": PAGE_SIZE,
         "severities": SEVERITIES,
+        "not_judged": NOT_JUDGED,
         "data_chunks": _data_chunks(result, chain(first_rows, rest), origins),
     }
 
 
-def generate(result: CheckResult, exit_code: int) -> Iterator[str]:
-    """The page as a stream of text chunks."""
+def generate(
+    result: CheckResult, exit_code: int, report_dir: Path | str = "reports"
+) -> Iterator[str]:
+    """The page as a stream of text chunks; ``report_dir`` is the folder the reports go
+    to, as the patch command should name it."""
     template = _environment().get_template(TEMPLATE)
-    return template.generate(**context(result, exit_code))
+    return template.generate(**context(result, exit_code, report_dir))
 
 
-def render(result: CheckResult, exit_code: int) -> str:
-    return "".join(generate(result, exit_code))
+def render(result: CheckResult, exit_code: int, report_dir: Path | str = "reports") -> str:
+    return "".join(generate(result, exit_code, report_dir))
 
 
 def write(result: CheckResult, exit_code: int, path: Path) -> None:
@@ -289,7 +399,7 @@ def write(result: CheckResult, exit_code: int, path: Path) -> None:
     gc.disable()
     try:
         with path.open("w", encoding="utf-8") as out:
-            for chunk in generate(result, exit_code):
+            for chunk in generate(result, exit_code, path.parent):
                 out.write(chunk)
     finally:
         if enabled:

@@ -1,37 +1,40 @@
 """summary.md: a short Markdown summary for a CI job page (GitHub step summary).
 
-Verdict, counts by severity, counts by finding code and the first findings, worst
-first.  Every value from the input is escaped: HTML special characters become
-entities, Markdown punctuation that could start emphasis, links, code, maths or a table
-cell is backslash-escaped, and newlines become ``<br>``, so no title or message can
-break out of its table cell or inject markup.
+The headline in words (:func:`checker.reports.guide.headline`), counts by severity and
+by finding code, what to do (the exact ``citewatch patch`` command, in a code block),
+the first findings, worst first, and the archive lookups with every rejected candidate
+and why.  Every value from the input or the web is escaped (:func:`escape`): HTML
+special characters become entities, Markdown punctuation that could start emphasis,
+links, code, maths or a table cell is backslash-escaped, and newlines become ``<br>``,
+so no id, place, title or message can break out of its table cell or inject markup.
+Links are written only for http(s) archive captures whose URL holds nothing Markdown
+could misread (:func:`md_link`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from checker.model import CheckResult
-from checker.reports import records
+from checker.reports import guide, records
 
 #: How many findings the summary lists before pointing to index.html.
 MAX_FINDINGS = 50
 #: Longest value shown in a cell, in characters, before it is cut with an ellipsis.
 MAX_CELL = 300
+#: How many references' archive lookups the summary lists.
+MAX_ARCHIVES = 30
 
 _SPECIAL = re.compile(r"[\\`*_\[\]|~$&<>]|\r\n|[\r\n]")
 _REPLACE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r\n": "<br>", "\r": "<br>", "\n": "<br>"}
 _ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
-#: What each exit code of ``citewatch check`` means (see checker.api.ExitCode).
-VERDICTS = {0: "Passed", 1: "Failed", 2: "Input error", 3: "Inconclusive"}
-
-
-def verdict(exit_code: int) -> str:
-    """A one-word verdict for an exit code."""
-    return VERDICTS.get(exit_code, "Failed")
+_STATE_ICONS = {"passed": "✅", "not-failing": "⚠️", "inconclusive": "⚠️"}
+#: A URL that can go into ``[text](url)`` as it is: http(s), nothing Markdown or a table
+#: cell could read otherwise (no spaces, brackets, pipes, quotes, backslashes, backticks).
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+", re.I)
 
 
 def escape(value: object, limit: int = MAX_CELL) -> str:
@@ -40,6 +43,20 @@ def escape(value: object, limit: int = MAX_CELL) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return _SPECIAL.sub(lambda m: _REPLACE.get(m.group(), "\\" + m.group()), text)
+
+
+def md_link(url: str, text: str) -> str:
+    """``[text](url)`` for a plain http(s) URL; else the escaped text and URL."""
+    if len(url) <= 2000 and _PLAIN_URL.fullmatch(url):
+        return f"[{escape(text)}]({url})"
+    return f"{escape(text)} ({escape(url, 120)})"
+
+
+def code_block(text: str) -> list[str]:
+    """A fenced code block that no run of backticks in ``text`` can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "sh", text, fence]
 
 
 def _count(n: int, noun: str) -> str:
@@ -65,18 +82,79 @@ def _findings(result: CheckResult) -> Iterator[tuple[str, str, dict[str, Any]]]:
             yield ref.id, line, finding
 
 
-def render(result: CheckResult, exit_code: int) -> str:
+def _what_to_do(result: CheckResult, report_dir: Path | str) -> list[str]:
+    advice = guide.patch_advice(result, report_dir)
+    lines = ["", "## What to do", ""]
+    if advice.write:
+        dates = f" and {_count(advice.date_cells, 'date fix')}" if advice.date_cells else ""
+        lines += [
+            f"`citewatch patch` can write {_count(advice.archive_cells, 'archive cell')}"
+            f"{dates} into the input. See the diff (without `--write`), then apply it:",
+            "",
+            *code_block(advice.write),
+        ]
+    if advice.note:
+        lines += ["", escape(advice.note, 1000)]
+    return lines
+
+
+def _archive_rows(result: CheckResult) -> list[list[str]]:
+    """One row per archive capture found or candidate rejected, worst references first."""
+    rows: list[list[str]] = []
+    seen = 0
+    if not result.archives:
+        return rows
+    for ref, _ in records.ordered_references(result):
+        archive = result.archive_of(ref)
+        if archive is None or (not archive.candidates and archive.status.value == "skipped"):
+            continue
+        seen += 1
+        if seen > MAX_ARCHIVES:
+            break
+        if archive.snapshot is not None:
+            snap = archive.snapshot
+            rows.append(
+                [
+                    escape(ref.id),
+                    "✅ found",
+                    md_link(snap.url, snap.captured.isoformat(sep=" ", timespec="seconds")),
+                    escape(snap.reason),
+                ]
+            )
+        for candidate in archive.candidates:
+            if not candidate.accepted:
+                rows.append(
+                    [
+                        escape(ref.id),
+                        "rejected",
+                        md_link(candidate.url, guide.stamp(candidate.timestamp)),
+                        escape(candidate.reason),
+                    ]
+                )
+        if archive.snapshot is None:
+            status, detail = archive.status.value, archive.detail or "no usable capture"
+            rows.append([escape(ref.id), escape(status), "", escape(detail)])
+    return rows
+
+
+def _section(title: str, header: Sequence[str], rows: list[list[str]]) -> list[str]:
+    return ["", f"## {title}", "", *_table(list(header), rows)]
+
+
+def render(result: CheckResult, exit_code: int, report_dir: Path | str = "reports") -> str:
     run = records.run_record(result, exit_code)
     summary = records.summary_record(result)
     counts: dict[str, int] = summary["findings"]
     total = sum(counts.values())
 
-    icon = {0: "✅", 3: "⚠️"}.get(exit_code, "❌")
+    head = guide.headline(run, summary)
+    icon = _STATE_ICONS.get(head.state, "❌")
     lines = [
         "# citewatch report",
         "",
-        f"{icon} **{verdict(exit_code)}** — exit code {exit_code} "
-        f"(fail-on: {escape(run['fail_on'])}) · "
+        f"{icon} **{head.label}**: {escape(head.text)}",
+        "",
+        f"exit code {exit_code} (fail-on: {escape(run['fail_on'])}) · "
         f"{_count(summary['references'], 'reference')}, {summary['with_findings']:,} with "
         f"findings, {_count(total, 'finding')}, "
         f"{_count(summary['input_problems'], 'input problem')}",
@@ -100,6 +178,8 @@ def render(result: CheckResult, exit_code: int) -> str:
         ]
         lines += _table(["Code", "Severity", "Count"], code_rows)
 
+    lines += _what_to_do(result, report_dir)
+
     if total:
         shown: list[list[str]] = []
         for ref_id, line, finding in _findings(result):
@@ -108,7 +188,7 @@ def render(result: CheckResult, exit_code: int) -> str:
             shown.append(
                 [
                     escape(ref_id),
-                    line,
+                    escape(line),
                     f"{_ICONS[finding['severity']]} {finding['severity']}",
                     f"<code>{escape(finding['code'])}</code>",
                     escape(finding["message"]),
@@ -121,8 +201,12 @@ def render(result: CheckResult, exit_code: int) -> str:
         lines += _table(header, shown)
         if total > len(shown):
             lines += ["", f"… and {total - len(shown):,} more (see index.html)"]
+    archive_rows = _archive_rows(result)
+    if archive_rows:
+        header = ["ID", "Archive", "Capture", "Why"]
+        lines += _section("Archive captures found and rejected", header, archive_rows)
     return "\n".join(lines) + "\n"
 
 
 def write(result: CheckResult, exit_code: int, path: Path) -> None:
-    path.write_text(render(result, exit_code), encoding="utf-8")
+    path.write_text(render(result, exit_code, path.parent), encoding="utf-8")
