@@ -134,3 +134,21 @@ def test_repeated_columns_keep_every_value(tmp_path: Path) -> None:
     assert ref["extra"] == {"note": "first", "url_4": "https://b.example/", "note_5": "second"}
     assert any("column 4 repeats column 'url'" in m for m in messages(report))
     assert any("column 5 repeats column 'note'" in m for m in messages(report))
+
+
+def test_text_import_of_huge_lines_reads_every_entry(tmp_path: Path) -> None:
+    """Lines that were quadratic (bench/hostile_text.py measures them) still read right."""
+    spaced = "2. ^ Walker, Shaun (2 April 2017)." + " " * 50_000 + '"Title".   The Guardian.'
+    initials = "3. ^ " + "A. " * 50_000 + "Retrieved 16 April 2017."
+    text = f"1. ^ First entry. Retrieved 1 May 2019.\n{spaced}\n{initials}\n"
+    code, _, report = check(tmp_path, text.encode(), name="page.txt")
+    assert ids(report) == ["1", "2", "3"]
+    second = report["references"][1]["fields"]
+    assert (second["author"], second["date"], second["title"], second["work"]) == (
+        "Walker, Shaun",
+        "2 April 2017",
+        "Title",
+        "The Guardian",
+    )
+    assert report["references"][2]["fields"]["access_date"] == "16 April 2017"
+    assert code in (0, 1)

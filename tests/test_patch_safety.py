@@ -248,3 +248,21 @@ def test_patch_applies_only_the_coherent_fixes(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "+1,A long title,10 April 2017,16 April 2017" in result.output
     assert "1 May 2017" not in result.output
+
+
+def test_the_demo_output_patches_as_the_readme_shows(tmp_path: Path) -> None:
+    from checker.testing import demo
+
+    out = tmp_path / "demo"
+    assert demo.run(out) == 0
+    src = out / "demo-references.csv"
+    header = src.read_text(encoding="utf-8").split("\n", 1)[0]
+    assert "archive_url" not in header
+    result = _patch(tmp_path, src, "--write", report=out / "report.json")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(src.read_text(encoding="utf-8"))))
+    assert all(len(row) == len(rows[0]) for row in rows)
+    rescued = [row for row in rows if row["archive_url"]]
+    assert rescued and all(row["url_status"] in ("dead", "usurped") for row in rescued)
+    again = _patch(tmp_path, src, "--write", report=out / "report.json")
+    assert again.exit_code == 0 and "nothing to patch" in again.output
