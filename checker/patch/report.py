@@ -149,6 +149,10 @@ def _same(field: str, a: str, b: str) -> bool:
     return x is not None and y is not None and (x.earliest, x.latest) == (y.earliest, y.latest)
 
 
+#: The wikitext patch's pseudo-field for a {{dead link}} mark (see patch.wikitext).
+DEAD_LINK_MARK = "dead_link"
+
+
 def report_digest(report: dict[str, Any]) -> str:
     stored = report.get("run", {}).get("input_digest")
     if isinstance(stored, str) and stored:
@@ -169,9 +173,16 @@ def still_to_do(report: dict[str, Any], input_path: Path, changes: Sequence[Any]
     if any(p.fatal for p in imported.problems):
         raise PatchRefused(f"cannot read {input_path}: {imported.problems[0].message}")
     current = {ref.id: (ref.fields(), dict(ref.extra)) for ref in imported.references}
+    saw = {r["id"]: (r.get("fields", {}), r.get("extra", {})) for r in report["references"]}
     todo = []
     for change in changes:
         fields = current.get(change.ref_id, ({}, {}))[0]
+        if change.field == DEAD_LINK_MARK:  # {{dead link}} reads back as url_status=dead
+            if fields.get("url_status", "").strip().lower() == "dead":
+                fields["url_status"] = saw.get(change.ref_id, ({}, {}))[0].get("url_status", "")
+                continue
+            todo.append(change)
+            continue
         now = fields.get(change.field)
         if now is not None and _same(change.field, now, change.new):
             if not _same(change.field, now, change.old):
@@ -182,7 +193,6 @@ def still_to_do(report: dict[str, Any], input_path: Path, changes: Sequence[Any]
     if len(order) != len(current) or cells_digest((i, *current[i]) for i in order) != report_digest(
         report
     ):
-        saw = {r["id"]: (r.get("fields", {}), r.get("extra", {})) for r in report["references"]}
         differ = [i for i in order if saw.get(i) != current[i]] + [
             i for i in saw if i not in current
         ]
