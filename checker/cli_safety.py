@@ -151,6 +151,9 @@ class SafeGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:  # not "findings" (1): the shell's code for SIGINT
+            click.echo("interrupted", err=True)
+            sys.exit(130)
         except Exception as error:  # the whole point: a bug report and exit 4
             params = ctx.meta.get(_PARAMS, {})
             try:

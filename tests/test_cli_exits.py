@@ -217,3 +217,17 @@ def test_exit_4_documented() -> None:
     from checker.api import ExitCode
 
     assert ExitCode.INTERNAL_ERROR == 4
+
+
+def test_an_interrupted_run_is_not_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "refs.csv"
+    src.write_text(CLEAN, encoding="utf-8")
+
+    def interrupt(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("checker.api.run_checks", interrupt)
+    code, output = _check(tmp_path, str(src), "--out", str(tmp_path / "o"))
+    assert code == 130 and "interrupted" in output

@@ -86,6 +86,26 @@ def test_cells_over_the_csv_field_limit_keep_their_row(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0 and "nothing to patch" in done.stderr, done.stderr
+    # and it edits such a file (the csv cross-check reads the huge cell too)
+    report_path = tmp_path / "out" / "report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    capture = "https://web.archive.org/web/20170415000000/https://a.example/"
+    report["references"][0]["findings"].append(
+        {"code": "archive-url-broken", "suggested": {"archive_url": capture}}
+    )
+    report_path.write_text(json.dumps(report), encoding="utf-8")
+    patch = [sys.executable, "-m", "checker", "patch", "refs.csv", "--report", "out/report.json"]
+    done = subprocess.run(
+        [*patch, "--write"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "refs.csv").read_text(encoding="utf-8") == (
+        f"{HEADER},notes,archive_url\n1,{ROW},{huge},{capture}\n2,{ROW},short,\n"
+    )
 
 
 def test_non_utf8_header_gives_a_report_with_the_replacement_character(tmp_path: Path) -> None:
