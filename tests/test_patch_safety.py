@@ -297,3 +297,14 @@ def test_an_added_column_pads_every_row(
     expected += [[*row, ""] for row in before[2:]]
     assert read_back == expected
     assert new.endswith(ending) == final
+
+
+def test_a_utf16_article_is_not_rewritten_as_utf8(tmp_path: Path) -> None:
+    src = tmp_path / "topic.wiki"
+    article = "x<ref>{{cite web |url=https://a.example/ |title=A title here}}</ref>\n"
+    src.write_bytes(article.encode("utf-16"))
+    out = tmp_path / "reports"
+    CliRunner().invoke(main, ["check", str(src), "--offline", "--out", str(out)])
+    result = _patch(tmp_path, src, "--write", report=out / "report.json")
+    assert result.exit_code == 2 and "UTF-16" in result.output
+    assert src.read_bytes() == article.encode("utf-16")

@@ -22,6 +22,7 @@ from typing import Any
 
 from checker.dates import DateError, parse_date
 from checker.importers import load
+from checker.importers.decoding import encoding_of
 from checker.model import DATE_FIELDS
 
 #: Reports larger than this are not a citewatch report of a sane list (2 GiB).
@@ -166,6 +167,15 @@ def still_to_do(report: dict[str, Any], input_path: Path, changes: Sequence[Any]
     """The ``changes`` not yet in ``input_path``; refuses when the file's cells differ
     from what the report saw (other than by these very changes)."""
     fmt = report.get("run", {}).get("input_format") or None
+    try:
+        encoding = encoding_of(input_path.read_bytes()[:4096])
+    except OSError as err:
+        raise PatchRefused(f"cannot read {input_path}: {err.strerror or err}") from None
+    if encoding != "utf-8":  # writing it back as UTF-8 would change every byte
+        raise PatchRefused(
+            f"{input_path} is {encoding.upper()}; patch edits UTF-8 files only "
+            "(convert it with citewatch import first)"
+        )
     try:
         imported = load(input_path, fmt)
     except (ValueError, OSError) as err:
