@@ -34,12 +34,15 @@ class PatchRefused(Exception):
 
 
 def cells_digest(rows: Iterable[tuple[str, Mapping[str, str], Mapping[str, str]]]) -> str:
-    """SHA-256 of every (id, known fields, extra columns) row, in order."""
+    """SHA-256 of every (id, known fields, extra columns) row, in order: each value
+    length-prefixed, so no value can pass for two."""
     digest = hashlib.sha256()
     for ref_id, fields, extra in rows:
-        record = [ref_id, sorted(fields.items()), sorted(extra.items())]
-        digest.update(json.dumps(record, ensure_ascii=False).encode("utf-8", "replace"))
-        digest.update(b"\n")
+        parts = [f"{len(ref_id)}:{ref_id}"]
+        parts += [f"{k}={len(v)}:{v}" for k, v in sorted(fields.items()) if v]
+        parts.append("|")
+        parts += [f"{len(k)}:{k}={len(v)}:{v}" for k, v in sorted(extra.items())]
+        digest.update("\n".join(parts).encode("utf-8", "replace") + b"\n\n")
     return digest.hexdigest()
 
 
