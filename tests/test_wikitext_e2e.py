@@ -70,3 +70,8 @@ def test_check_then_patch_an_article(simweb: SimWeb, tmp_path: Path) -> None:
     refs = {ref.id: ref for ref in read(str(src), src.read_bytes()).references}
     assert refs["gone"].url_status == "dead" and refs["gone"].archive_date == "April 15, 2017"
     assert refs["ref-2"].url_status == "dead"
+    again = CliRunner().invoke(
+        main, ["patch", str(src), "--report", str(tmp_path / "reports" / "report.json"), "--write"]
+    )
+    assert again.exit_code == 0 and "nothing to patch" in again.output, again.output
+    assert src.read_text(encoding="utf-8") == text

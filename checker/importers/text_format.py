@@ -34,7 +34,10 @@ from checker.importers.decoding import bad_bytes, clean, decode
 from checker.model import KNOWN_FIELDS, ImportResult, InputProblem, Location, Reference
 
 #: A numbered list line: number, optional back-link marker, entry text.
-_ENTRY = re.compile(r"^\s*(\d{1,5})\.(?:\s+|$)([\^↑])?\s*(.*?)\s*$")
+_ENTRY = re.compile(r"^\s*(\d{1,5})\.(?:\s+|$)([\^↑])?\s*(.*)$")  # text: rstrip it
+#: Runs of whitespace, collapsed to one space as a browser renders them (a long run
+#: would make the element patterns below quadratic).
+_SPACES = re.compile(r"\s{2,}")
 #: Back-link letters after the marker of a reference cited more than once ("a b c").
 #: Back-links: "a b c" (mobile rendering), "Jump up to: a b" / "Jump up" (desktop).
 _BACKLINKS = re.compile(
@@ -151,7 +154,7 @@ def _find_list(lines: list[str]) -> list[_Entry]:
         line = raw.rstrip("\r")
         match = _ENTRY.match(line)
         if match:
-            entry = _Entry(int(match[1]), index, bool(match[2]), match[3])
+            entry = _Entry(int(match[1]), index, bool(match[2]), match[3].rstrip())
             if current and entry.number == current[-1].number + 1:
                 if held:  # a wrapped entry: the held lines continue the previous one
                     current[-1].text = " ".join([current[-1].text, *held])
@@ -177,7 +180,7 @@ def _find_list(lines: list[str]) -> list[_Entry]:
 
 def parse_entry(text: str) -> dict[str, str] | None:
     """The fields of one entry (known and extra names), or None if it cannot be read."""
-    rest = text.strip()
+    rest = _SPACES.sub(" ", text).strip()
     if not rest:
         return None
     fields: dict[str, str] = {}
@@ -228,8 +231,7 @@ def _split(text: str) -> list[tuple[int, str]]:
     start = 0
     for sep in _SEP.finditer(text):
         if sep.group().startswith("."):
-            words = text[start : sep.start()].split()
-            last = words[-1].rsplit(".", 1)[-1] if words else ""
+            last = _last_word(text, start, sep.start()).rsplit(".", 1)[-1]
             abbreviated = (len(last) == 1 and last.isalpha()) or last in _ABBREVIATIONS
             if abbreviated and not _SPECIAL.match(text, sep.end()):
                 continue
@@ -241,6 +243,18 @@ def _split(text: str) -> list[tuple[int, str]]:
     if tail:
         pieces.append((start, tail))
     return pieces
+
+
+def _last_word(text: str, start: int, end: int) -> str:
+    """The last whitespace-separated word of ``text[start:end]``, found from the end (a
+    slice of everything since ``start`` would make a run of initials quadratic)."""
+    stop = end
+    while stop > start and text[stop - 1].isspace():
+        stop -= 1
+    begin = stop
+    while begin > start and not text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:stop]
 
 
 def _is_date(text: str) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 
 from checker.dates import DateError, analyse
 from checker.importers import load
+from checker.importers.decoding import encoding_of
 from checker.model import DATE_FIELDS
 
 #: Reports larger than this are not a citewatch report of a sane list (2 GiB).
@@ -33,12 +34,15 @@ class PatchRefused(Exception):
 
 
 def cells_digest(rows: Iterable[tuple[str, Mapping[str, str], Mapping[str, str]]]) -> str:
-    """SHA-256 of every (id, known fields, extra columns) row, in order."""
+    """SHA-256 of every (id, known fields, extra columns) row, in order: each value
+    length-prefixed, so no value can pass for two."""
     digest = hashlib.sha256()
     for ref_id, fields, extra in rows:
-        record = [ref_id, sorted(fields.items()), sorted(extra.items())]
-        digest.update(json.dumps(record, ensure_ascii=False).encode("utf-8", "replace"))
-        digest.update(b"\n")
+        parts = [f"{len(ref_id)}:{ref_id}"]
+        parts += [f"{k}={len(v)}:{v}" for k, v in sorted(fields.items()) if v]
+        parts.append("|")
+        parts += [f"{len(k)}:{k}={len(v)}:{v}" for k, v in sorted(extra.items())]
+        digest.update("\n".join(parts).encode("utf-8", "replace") + b"\n\n")
     return digest.hexdigest()
 
 
@@ -154,6 +158,10 @@ def _same(field: str, a: str, b: str) -> bool:
     return same_days and bool(x.hyphen_fix) == bool(y.hyphen_fix)
 
 
+#: The wikitext patch's pseudo-field for a {{dead link}} mark (see patch.wikitext).
+DEAD_LINK_MARK = "dead_link"
+
+
 def report_digest(report: dict[str, Any]) -> str:
     stored = report.get("run", {}).get("input_digest")
     if isinstance(stored, str) and stored:
@@ -168,15 +176,31 @@ def still_to_do(report: dict[str, Any], input_path: Path, changes: Sequence[Any]
     from what the report saw (other than by these very changes)."""
     fmt = report.get("run", {}).get("input_format") or None
     try:
+        encoding = encoding_of(input_path.read_bytes()[:4096])
+    except OSError as err:
+        raise PatchRefused(f"cannot read {input_path}: {err.strerror or err}") from None
+    if encoding != "utf-8":  # writing it back as UTF-8 would change every byte
+        raise PatchRefused(
+            f"{input_path} is {encoding.upper()}; patch edits UTF-8 files only "
+            "(convert it with citewatch import first)"
+        )
+    try:
         imported = load(input_path, fmt)
     except (ValueError, OSError) as err:
         raise PatchRefused(f"cannot read {input_path}: {err}") from None
     if any(p.fatal for p in imported.problems):
         raise PatchRefused(f"cannot read {input_path}: {imported.problems[0].message}")
     current = {ref.id: (ref.fields(), dict(ref.extra)) for ref in imported.references}
+    saw = {r["id"]: (r.get("fields", {}), r.get("extra", {})) for r in report["references"]}
     todo = []
     for change in changes:
         fields = current.get(change.ref_id, ({}, {}))[0]
+        if change.field == DEAD_LINK_MARK:  # {{dead link}} reads back as url_status=dead
+            if fields.get("url_status", "").strip().lower() == "dead":
+                fields["url_status"] = saw.get(change.ref_id, ({}, {}))[0].get("url_status", "")
+                continue
+            todo.append(change)
+            continue
         now = fields.get(change.field)
         if now is not None and _same(change.field, now, change.new):
             if not _same(change.field, now, change.old):
@@ -187,7 +211,6 @@ def still_to_do(report: dict[str, Any], input_path: Path, changes: Sequence[Any]
     if len(order) != len(current) or cells_digest((i, *current[i]) for i in order) != report_digest(
         report
     ):
-        saw = {r["id"]: (r.get("fields", {}), r.get("extra", {})) for r in report["references"]}
         differ = [i for i in order if saw.get(i) != current[i]] + [
             i for i in saw if i not in current
         ]

@@ -21,7 +21,8 @@ def _dump(obj: object) -> str:
 def write_stream(result: CheckResult, exit_code: int, out: IO[str]) -> None:
     out.write('{"schema": ' + _dump(records.SCHEMA))
     out.write(', "schema_version": ' + _dump(records.SCHEMA_VERSION))
-    out.write(',\n "run": ' + _dump(records.run_record(result, exit_code)))
+    run = {**records.run_record(result, exit_code), "input_digest": records.input_digest(result)}
+    out.write(',\n "run": ' + _dump(run))
     out.write(',\n "summary": ' + _dump(records.summary_record(result)))
     out.write(',\n "columns": ' + _dump(list(result.columns)))
     out.write(',\n "problems": ' + _dump([records.problem_record(p) for p in result.problems]))

@@ -185,8 +185,12 @@ def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
         "fail_on": run.fail_on,
         "exit_code": exit_code,
         "trend": [dict(entry) for entry in result.trend],
-        "input_digest": cells_digest((r.id, r.fields(), r.extra) for r in result.references),
     }
+
+
+def input_digest(result: CheckResult) -> str:
+    """The hash of every cell the run read (``run.input_digest`` of report.json)."""
+    return cells_digest((r.id, r.fields(), r.extra) for r in result.references)
 
 
 def summary_record(result: CheckResult) -> dict[str, Any]:
