@@ -260,12 +260,13 @@ def test_the_demo_output_patches_as_the_readme_shows(tmp_path: Path) -> None:
     assert demo.run(out) == 0
     src = out / "demo-references.csv"
     header = src.read_text(encoding="utf-8").split("\n", 1)[0]
-    assert "archive_url" not in header
+    assert "url_status" not in header  # the patch adds the column it needs
+    before = {r["id"]: r for r in csv.DictReader(io.StringIO(src.read_text(encoding="utf-8")))}
     result = _patch(tmp_path, src, "--write", report=out / "report.json")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(src.read_text(encoding="utf-8"))))
     assert all(len(row) == len(rows[0]) for row in rows)
-    rescued = [row for row in rows if row["archive_url"]]
+    rescued = [row for row in rows if row["archive_url"] != before[row["id"]]["archive_url"]]
     assert rescued and all(row["url_status"] in ("dead", "usurped") for row in rescued)
     again = _patch(tmp_path, src, "--write", report=out / "report.json")
     assert again.exit_code == 0 and "nothing to patch" in again.output
