@@ -21,11 +21,12 @@ from urllib.parse import urlsplit
 
 from checker.links.classify import classify, probe_url
 from checker.links.fetch import FetchConfig, FetchOutcome, fetch
-from checker.links.history import History, Policy
+from checker.links.history import Policy
 from checker.links.outage import NetworkVerdict, judge
 from checker.links.safety import Resolver
 from checker.links.scheduler import Politeness, host_of, run_polite
 from checker.model import LinkResult, LinkStatus, Reference
+from checker.store import BatchWriter, open_store
 
 DEFAULT_STATE = Path(".citewatch/state.sqlite")
 _SCHEMES = ("http://", "https://")
@@ -38,7 +39,7 @@ class LinkConfig:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     politeness: Politeness = field(default_factory=Politeness)
     policy: Policy = field(default_factory=Policy)
-    state_path: Path | None = DEFAULT_STATE  #: None: no memory across runs
+    state_path: Path | str | None = DEFAULT_STATE  #: None: no memory; or postgresql://…
     recheck_all: bool = False
     probe: bool = True
     exclude: tuple[str, ...] = ()  #: regular expressions of URLs not to check
@@ -110,7 +111,7 @@ def check_links(
     urls = dict.fromkeys(ref.url.strip() for ref in refs if ref.url.strip())  # each once
     results: dict[str, LinkResult] = {}
     due: list[str] = []
-    history = History(config.state_path or ":memory:", config.policy)
+    history = open_store(config.state_path, config.policy)
     started = now()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     try:
@@ -145,18 +146,21 @@ def check_links(
         raw = run_polite(due, work, config.politeness, on_done=progress)
         network = judge(raw)
         stamp = now()
+        with BatchWriter(history, run_id) as writer:  # one transaction per batch
+            for url in due:
+                if network.usable:
+                    writer.add(raw[url], stamp)
         for url in due:
-            result = raw[url]
             if not network.usable:
                 results[url] = dataclasses.replace(
-                    result,
+                    raw[url],
                     status=LinkStatus.INCONCLUSIVE,
                     rule="network-unusable",
                     detail=network.reason,
                     checked_at=stamp,
                 )
             else:
-                results[url] = history.record(result, stamp, run_id)
+                results[url] = writer.verdicts[url]
         counts: dict[str, int] = {}
         for result in results.values():
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
