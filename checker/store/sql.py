@@ -342,8 +342,8 @@ class SQLStore:
             self._lock_claims(cur, part)
             rows = cur.execute(
                 f"SELECT {self.KEY}, url FROM (SELECT {self.KEY}, url, next_due, row_number() "
-                f"OVER (PARTITION BY site ORDER BY next_due, {self.KEY}) AS n FROM links "
-                f"WHERE {where}) d WHERE n <= ? ORDER BY next_due, {self.KEY} LIMIT ?",
+                f"OVER (PARTITION BY site ORDER BY next_due, url) AS n FROM links "
+                f"WHERE {where}) d WHERE n <= ? ORDER BY next_due, url LIMIT ?",
                 [*params, site_budget or big, limit or big],
             ).fetchall()
             cur.executemany(
