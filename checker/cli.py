@@ -24,12 +24,14 @@ from checker.cli_links import (
     rescue_config,
     resolver,
 )
+from checker.cli_store import COMMANDS
 from checker.config import ConfigError, Settings, load_settings
 from checker.importers import InputFormat, load
 from checker.importers.merge import merge
 from checker.model import CheckResult, Finding, Severity
 from checker.patch.plan import PatchRefused, apply_csv, check_report, load_report, plan
 from checker.reports import OutputFormat, write_reports
+from checker.store import StateError
 from checker.table import write_csv
 
 MAX_LISTED = 50
@@ -179,6 +181,9 @@ def check_command(
             fail_on=fail_on,
             started=started,
         )
+    except StateError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(int(api.ExitCode.INPUT_ERROR))
     finally:
         close()
     if result.inconclusive:
@@ -374,6 +379,10 @@ def config_command(ctx: click.Context) -> None:
             )
             parts.append(f"headers = {{ {headers} }}")
         click.echo(f"domains.{_toml(domain)} = {{ {', '.join(parts)} }}  # {source}")
+
+
+for _command in COMMANDS:  # load, crawl, report: the shared store (checker/cli_store.py)
+    main.add_command(_command)
 
 
 def _toml(value: Any) -> str:

@@ -13,15 +13,13 @@ _KEY = b"citewatch-site-partition-v1"
 
 
 @lru_cache(maxsize=1)
-def _extractor() -> Any:
+def _psl() -> Any:
     try:
-        import tldextract
+        from publicsuffixlist import PublicSuffixList
     except ImportError:  # the lean install: no PSL, the host itself is the site
         return None
-    # suffix_list_urls=() never fetches: the snapshot bundled with tldextract is used.
-    return tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-    )
+    # The list bundled with the package (private suffixes included); never fetched.
+    return PublicSuffixList()
 
 
 @lru_cache(maxsize=65536)
@@ -34,11 +32,10 @@ def site_of(host: str) -> str:
         return host
     except ValueError:
         pass
-    extract = _extractor()
-    if extract is None:
+    psl = _psl()
+    if psl is None:
         return host
-    parts = extract(host)
-    return str(parts.top_domain_under_public_suffix) or host
+    return str(psl.privatesuffix(host) or host)
 
 
 def part_of(site: str, partitions: int = PARTITIONS) -> int:

@@ -352,6 +352,14 @@ class SQLStore:
             )
         return [r[1] for r in rows]
 
+    def release(self, run_id: str) -> None:
+        """Give back the leases of a run that recorded nothing (inconclusive)."""
+        with self._tx() as cur:
+            cur.execute(
+                "UPDATE links SET lease_until = NULL, lease_run = NULL WHERE lease_run = ?",
+                (run_id,),
+            )
+
     def due_count(self, now: dt.datetime) -> int:
         with self._read() as cur:
             row = cur.execute(
