@@ -111,6 +111,8 @@ def load_dump(
                         text = revision.text or ""
                     wanted = namespaces is None or page.namespace in namespaces
                     cites = citations_of(title, text) if wanted and text else []
+                except SyntaxError:  # the XML itself breaks off: stop, store nothing
+                    raise
                 except Exception as err:  # a page the parser cannot read: a finding
                     summary.malformed.append(
                         f"{path.name}: page {position} ({title}): malformed: {_reason(err)}"

@@ -71,11 +71,11 @@ def confirm(
                 f"{failures}/{policy.confirm_checks} failed checks since "
                 f"{policy.local(since).date().isoformat()}"
             )
-            rule = f"confirmed once they span {policy.confirm_days:g} days"
+            span = f"confirmed over {policy.confirm_days:g} calendar days"
             if kind:
-                detail = f"{kind}, {count}: {detail} ({rule})".replace(":  (", " (")
+                detail = f"{kind}, {count}: {detail} ({kind} once {span})".replace(":  (", " (")
             else:
-                detail = f"{detail} ({count}; dead once {rule})".strip()
+                detail = f"{detail} ({count}; dead once {span})".strip()
             status = LinkStatus.FAILING
     return dataclasses.replace(
         raw, status=status, detail=detail, failures=failures, failing_since=since, checked_at=now
