@@ -130,20 +130,14 @@ class SQLStore:
         """Store many checks in one transaction; idempotent per ``run_id`` (a URL already
         recorded by this run keeps its verdict and is not counted again)."""
         unique = {raw.url: raw for raw in raws}
-        ordered = sorted(unique, key=lambda u: self.key(u))
+        ordered = sorted(unique, key=self.key)
         out: dict[str, LinkResult] = {}
         with self._tx() as cur:
-            self._ensure_links(cur, ordered, now)
-            rows: dict[Any, tuple[Any, ...]] = {}
-            for i in range(0, len(ordered), self.MAX_KEY):
-                keys = [self.key(u) for u in ordered[i : i + self.MAX_KEY]]
-                where, params = self._in(self.KEY, keys)
-                for row in cur.execute(
-                    f"SELECT {self.KEY}, failures, failing_since, last_run, result, backoff "
-                    f"FROM links WHERE {where} ORDER BY {self.KEY}{self.FOR_UPDATE}",
-                    params,
-                ).fetchall():
-                    rows[bytes(row[0]) if isinstance(row[0], memoryview) else row[0]] = row
+            rows = self._lock_rows(cur, ordered)
+            missing = [url for url in ordered if self.key(url) not in rows]
+            if missing:  # URLs never seen: create their rows, then lock those too
+                self._ensure_links(cur, missing, now)
+                rows.update(self._lock_rows(cur, missing))
             updates, checks = [], []
             for url in ordered:
                 raw, row = unique[url], rows.get(self.key(url))
@@ -181,18 +175,37 @@ class SQLStore:
                     )
                 )
             if updates:
-                cur.executemany(
-                    "UPDATE links SET failures = ?, failing_since = ?, last_checked = ?, "
-                    "last_status = ?, result = ?, next_due = ?, last_run = ?, backoff = ?, "
-                    f"lease_until = NULL, lease_run = NULL WHERE {self.KEY} = ?",
-                    updates,
-                )
-                cur.executemany(
-                    f"INSERT INTO checks({self.KEY_COLS}, checked_at, status, rule, "
-                    f"http_status, run_id) VALUES ({self.KEY_PH}, ?, ?, ?, ?, ?)",
-                    checks,
-                )
+                self._write_results(cur, updates, checks)
         return [out[raw.url] for raw in raws]
+
+    def _lock_rows(self, cur: Cursor, urls: Sequence[str]) -> dict[Any, tuple[Any, ...]]:
+        """The stored rows of ``urls`` by key, locked for this transaction, in key order."""
+        rows: dict[Any, tuple[Any, ...]] = {}
+        for i in range(0, len(urls), self.MAX_KEY):
+            keys = [self.key(u) for u in urls[i : i + self.MAX_KEY]]
+            where, params = self._in(self.KEY, keys)
+            for row in cur.execute(
+                f"SELECT {self.KEY}, failures, failing_since, last_run, result, backoff "
+                f"FROM links WHERE {where} ORDER BY {self.KEY}{self.FOR_UPDATE}",
+                params,
+            ).fetchall():
+                rows[bytes(row[0]) if isinstance(row[0], memoryview) else row[0]] = row
+        return rows
+
+    def _write_results(
+        self, cur: Cursor, updates: Sequence[Sequence[Any]], checks: Sequence[Sequence[Any]]
+    ) -> None:
+        cur.executemany(
+            "UPDATE links SET failures = ?, failing_since = ?, last_checked = ?, "
+            "last_status = ?, result = ?, next_due = ?, last_run = ?, backoff = ?, "
+            f"lease_until = NULL, lease_run = NULL WHERE {self.KEY} = ?",
+            updates,
+        )
+        cur.executemany(
+            f"INSERT INTO checks({self.KEY_COLS}, checked_at, status, rule, "
+            f"http_status, run_id) VALUES ({self.KEY_PH}, ?, ?, ?, ?, ?)",
+            checks,
+        )
 
     def _site_parts(self, cur: Cursor, urls: Sequence[str]) -> dict[str, tuple[str, int]]:
         """url → (site, frozen partition), inserting sites seen for the first time."""
