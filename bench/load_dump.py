@@ -53,9 +53,8 @@ def main() -> None:
             made = time.monotonic() - started
             size = dump.stat().st_size / 1e6
             state = args.state or str(Path(tmp) / f"state-{count}.sqlite")
-            print(
-                f"| {count:,} pages ({size:.1f} MB bz2, made in {made:.0f} s) | {run(dump, state)} |"
-            )
+            result = run(dump, state)
+            print(f"| {count:,} pages ({size:.1f} MB bz2, made in {made:.0f} s) | {result} |")
 
 
 if __name__ == "__main__":
