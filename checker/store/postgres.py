@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from checker.store.base import StateError
+from checker.store.dialect import Cursor
 from checker.store.policy import Policy
-from checker.store.sql import Cursor, SQLStore
+from checker.store.sql import SQLStore
 
 #: Versioned migrations, applied in order and recorded in ``schema_version``.
 MIGRATIONS: tuple[str, ...] = (

@@ -7,14 +7,10 @@ form and the dialect's row locking; everything else is here, once.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-import sys
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
-from types import TracebackType
-from typing import Any, Self
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from checker.model import ArchiveResult, ArchiveStatus, LinkResult
@@ -25,84 +21,17 @@ from checker.store.codec import (
     result_from_json,
     result_to_json,
 )
-from checker.store.policy import COUNTS_AS_SUCCESS, Policy, confirm, count, schedule
+from checker.store.dialect import Cursor, Dialect
+from checker.store.policy import COUNTS_AS_SUCCESS, confirm, count, schedule
 from checker.store.sites import part_of, site_of
 
 ROTTEN = ("dead", "failing", "soft-404", "usurped")
 _CHUNK = 500
 
 
-class Cursor:
-    """What a backend's transaction yields."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        """Run ``sql`` for every row; return the rows it changed in all."""
-        raise NotImplementedError
-
-
-class SQLStore:
-    kind = "sql"
-    #: the key columns of a URL ("url", or "url_hash, url") and their placeholders
-    KEY = "url"
-    KEY_COLS = "url"
-    KEY_PH = "?"
-    FOR_UPDATE = ""
-    MAX_KEY = _CHUNK
-
-    def __init__(self, policy: Policy | None = None) -> None:
-        self.policy = policy or Policy()
-        self.notes: list[str] = []
-
-    # -- what a backend provides ---------------------------------------------------------
-
-    def _tx(self) -> AbstractContextManager[Cursor]:
-        raise NotImplementedError
-
-    def _read(self) -> AbstractContextManager[Cursor]:
-        return self._tx()
-
-    def key(self, url: str) -> Any:
-        return url
-
-    def _kvals(self, url: str) -> tuple[Any, ...]:
-        return (url,)
-
-    def _ts(self, when: dt.datetime | None) -> Any:
-        return when.astimezone(dt.UTC).isoformat() if when else None
-
-    def _dt(self, value: Any) -> dt.datetime | None:
-        if value is None or value == "":
-            return None
-        if isinstance(value, dt.datetime):
-            return value
-        return dt.datetime.fromisoformat(str(value))
-
-    def _in(self, column: str, keys: Sequence[Any]) -> tuple[str, list[Any]]:
-        return f"{column} IN ({', '.join('?' * len(keys))})", list(keys)
-
-    def _lock_claims(self, cur: Cursor, part: int | None) -> None:
-        """Serialise due claims (SQLite's write transaction already does)."""
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def warn(self, message: str) -> None:
-        self.notes.append(message)
-        sys.stderr.write(f"warning: {message}\n")
+class SQLStore(Dialect):
+    """Everything the :class:`~checker.store.base.Store` protocol asks, once for both
+    backends."""
 
     # -- link history ----------------------------------------------------------------------
 
@@ -249,9 +178,6 @@ class SQLStore:
             rows,
         )
 
-    def _empty(self) -> str:
-        return "''"
-
     def checks_of(self, url: str) -> list[tuple[str, str]]:
         """(checked_at, status) of every recorded check of ``url``, oldest first."""
         with self._read() as cur:
@@ -260,10 +186,6 @@ class SQLStore:
                 (self.key(url),),
             ).fetchall()
         return [(self._iso(r[0]), r[1]) for r in rows]
-
-    def _iso(self, value: Any) -> str:
-        when = self._dt(value)
-        return when.isoformat() if when else ""
 
     def verdicts(self, urls: Sequence[str]) -> dict[str, LinkResult]:
         """The latest stored verdict of each URL that has one."""
@@ -299,9 +221,6 @@ class SQLStore:
                 "UPDATE runs SET finished = ?, inconclusive = ?, counts = ? WHERE run_id = ?",
                 (self._ts(finished), self._bool(inconclusive), json.dumps(counts), run_id),
             )
-
-    def _bool(self, value: bool) -> Any:
-        return int(value)
 
     def runs(self, limit: int = 60) -> list[dict[str, Any]]:
         """The latest finished runs, oldest first (for the trend chart)."""
@@ -506,14 +425,3 @@ class SQLStore:
         return [
             PageCitation(r[0], r[1], Citation(r[2], r[3], json.loads(r[4] or "{}"))) for r in rows
         ]
-
-    def _key_sql(self, column: str) -> str:
-        return column
-
-
-def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-__all__ = ["ROTTEN", "Cursor", "SQLStore", "dataclasses", "iter_chunks"]
