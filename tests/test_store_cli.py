@@ -268,3 +268,13 @@ def test_two_runs_at_once_on_a_new_state_file(tmp_path: Path, simweb: SimWeb) ->
         assert proc.exitcode == 0
     db = sqlite3.connect(state)
     assert db.execute("SELECT count(*) FROM runs WHERE finished IS NOT NULL").fetchone() == (2,)
+
+
+def test_crawl_records_links_it_may_not_fetch(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite")
+    with open_store(state) as store:
+        store.add_links(["http://127.0.0.1:9/admin", "http://169.254.169.254/latest/"], store.now())
+    first = cli("crawl", "--state", state, "--no-archive")
+    assert "2 due links checked (2 unsafe); 0 still due" in first.output, first.output
+    again = cli("crawl", "--state", state, "--no-archive")
+    assert "0 due links checked" in again.output
