@@ -278,3 +278,35 @@ def test_crawl_records_links_it_may_not_fetch(tmp_path: Path) -> None:
     assert "2 due links checked (2 unsafe); 0 still due" in first.output, first.output
     again = cli("crawl", "--state", state, "--no-archive")
     assert "0 due links checked" in again.output
+
+
+def test_patch_waits_for_a_confirmed_soft_404(tmp_path: Path, simweb: SimWeb) -> None:
+    from checker.testing.archive_double import ArchiveDouble
+
+    soft = simweb.url("news.example", "/to-root")
+    src = tmp_path / "references.csv"
+    src.write_text(
+        f"id,url,title,access_date,archive_url,archive_date,url_status\n"
+        f"1,{soft},Real Story,16 April 2017,,,\n",
+        encoding="utf-8",
+    )
+    with ArchiveDouble() as archive:
+        archive.add_capture(soft, "20170415120000", title="Real Story")
+
+        def night(*extra: str) -> Any:
+            out = tmp_path / "reports"
+            cli(
+                "check", str(src), "--out", str(out), "--state", str(tmp_path / "s.sqlite"),
+                "--host-interval", "0", "--fail-on", "never", *simweb.cli_args(),
+                *archive.cli_args(), *extra,
+            )  # fmt: skip
+            report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+            patch = cli("patch", str(src), "--report", str(out / "report.json"))
+            return report["references"][0]["link"], patch.output
+
+        link, patched = night()
+        assert link["status"] == "failing" and link["detail"].startswith("soft 404, 1/3")
+        assert "url_status" not in patched and "/web/2017" not in patched
+        link, patched = night("--confirm-now")
+        assert link["status"] == "soft-404"
+        assert "/web/20170415120000/" in patched
