@@ -310,3 +310,15 @@ def test_patch_waits_for_a_confirmed_soft_404(tmp_path: Path, simweb: SimWeb) ->
         link, patched = night("--confirm-now")
         assert link["status"] == "soft-404"
         assert "/web/20170415120000/" in patched
+
+
+def test_an_inconclusive_crawl_records_nothing_and_leaves_the_links_due(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite")
+    urls = [f"http://site{i}.invalid/page" for i in range(4)]  # resolve nowhere
+    with open_store(state) as store:
+        store.add_links(urls, store.now())
+    result = cli("crawl", "--state", state, "--no-archive")
+    assert result.exit_code == 3 and "inconclusive" in result.output
+    with open_store(state) as store:
+        assert store.verdicts(urls) == {}  # nothing counted
+        assert sorted(store.claim_due(store.now(), "next")) == sorted(urls)  # leases released
