@@ -204,8 +204,7 @@ class PostgresStore(SQLStore):
         )
         assert isinstance(cur, _PGCursor)
         with cur.raw.copy(
-            "COPY checks (url_hash, url, checked_at, status, rule, http_status, run_id) "
-            "FROM STDIN"
+            "COPY checks (url_hash, url, checked_at, status, rule, http_status, run_id) FROM STDIN"
         ) as copy:
             for row in checks:
                 copy.write_row(row)

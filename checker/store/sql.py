@@ -59,17 +59,19 @@ class SQLStore(Dialect):
         """Store many checks in one transaction; idempotent per ``run_id`` (a URL already
         recorded by this run keeps its verdict and is not counted again)."""
         unique = {raw.url: raw for raw in raws}
-        ordered = sorted(unique, key=self.key)
+        keys = {url: self.key(url) for url in unique}
+        ordered = sorted(unique, key=keys.__getitem__)
         out: dict[str, LinkResult] = {}
+        stamp = self._ts(now)
         with self._tx() as cur:
             rows = self._lock_rows(cur, ordered)
-            missing = [url for url in ordered if self.key(url) not in rows]
+            missing = [url for url in ordered if keys[url] not in rows]
             if missing:  # URLs never seen: create their rows, then lock those too
                 self._ensure_links(cur, missing, now)
                 rows.update(self._lock_rows(cur, missing))
             updates, checks = [], []
             for url in ordered:
-                raw, row = unique[url], rows.get(self.key(url))
+                raw, row = unique[url], rows.get(keys[url])
                 if row is not None and run_id and row[3] == run_id and row[4]:
                     out[url] = result_from_json(row[4])  # already recorded by this run
                     continue
@@ -84,19 +86,19 @@ class SQLStore(Dialect):
                     (
                         failures,
                         self._ts(since),
-                        self._ts(now),
+                        stamp,
                         raw.status.value,
                         result_to_json(verdict),
                         self._ts(due),
                         run_id,
                         backoff,
-                        self.key(url),
+                        keys[url],
                     )
                 )
                 checks.append(
                     (
                         *self._kvals(url),
-                        self._ts(now),
+                        stamp,
                         raw.status.value,
                         raw.rule,
                         raw.http_status,
