@@ -59,13 +59,17 @@ def load_command(dump: Path, state: str, source: str | None, all_namespaces: boo
         )
 
     with _open(state) as store:
-        summary = load_dump(
-            dump,
-            store,
-            source=source,
-            namespaces=None if all_namespaces else frozenset({0}),
-            progress=progress,
-        )
+        try:
+            summary = load_dump(
+                dump,
+                store,
+                source=source,
+                namespaces=None if all_namespaces else frozenset({0}),
+                progress=progress,
+            )
+        except StateError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(int(api.ExitCode.INPUT_ERROR))
     for line in summary.malformed:
         click.echo(f"error: {line}", err=True)
     if summary.stopped:

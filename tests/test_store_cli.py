@@ -322,3 +322,18 @@ def test_an_inconclusive_crawl_records_nothing_and_leaves_the_links_due(tmp_path
     with open_store(state) as store:
         assert store.verdicts(urls) == {}  # nothing counted
         assert sorted(store.claim_due(store.now(), "next")) == sorted(urls)  # leases released
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"id,url\n1,http://a.example/\n", "not a MediaWiki XML dump"),
+        (b"<html><body>hello</body></html>", "no <page> in it"),
+    ],
+)
+def test_load_refuses_what_is_not_a_dump(tmp_path: Path, content: bytes, says: str) -> None:
+    path = tmp_path / "refs.xml"
+    path.write_bytes(content)
+    result = cli("load", str(path), "--state", str(tmp_path / "s.sqlite"))
+    assert result.exit_code == 2 and says in result.output
+    assert "Traceback" not in result.output

@@ -18,7 +18,7 @@ from typing import Any
 
 from checker.importers.wikitext_format import read as read_wikitext
 from checker.model import KNOWN_FIELDS, Reference
-from checker.store.base import Citation, Store
+from checker.store.base import Citation, StateError, Store
 
 _SKIP = ("id", "url")
 
@@ -78,8 +78,13 @@ def load_dump(
     every: int = 1000,
 ) -> LoadSummary:
     """Stream ``path`` into ``store``; resumes after the pages a previous load stored."""
-    from mwxml import Page, SiteInfo
-    from mwxml.element_iterator import ElementIterator
+    try:
+        from mwxml import Page, SiteInfo
+        from mwxml.element_iterator import ElementIterator
+    except ImportError:
+        raise StateError(
+            "loading a dump needs the scale extra: pip install 'citewatch[scale]'"
+        ) from None
 
     summary = LoadSummary(source or path.name)
     done = store.load_position(summary.source)
@@ -130,8 +135,11 @@ def load_dump(
                 if progress is not None and summary.pages % every == 0:
                     summary.seconds = time.monotonic() - started
                     progress(summary)
-        except (EOFError, OSError, SyntaxError, ValueError) as err:
-            summary.stopped = f"{path.name}: the dump ends in the middle ({_reason(err)})"
+        except (EOFError, OSError, SyntaxError, ValueError, AssertionError) as err:
+            broken = "the dump ends in the middle" if position else "not a MediaWiki XML dump"
+            summary.stopped = f"{path.name}: {broken} ({_reason(err)})"
+    if not position and not summary.stopped:
+        summary.stopped = f"{path.name}: no <page> in it: not a MediaWiki XML dump"
     summary.seconds = time.monotonic() - started
     return summary
 
