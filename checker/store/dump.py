@@ -76,6 +76,7 @@ def load_dump(
     namespaces: frozenset[int] | None = frozenset({0}),
     progress: Callable[[LoadSummary], None] | None = None,
     every: int = 1000,
+    batch_size: int = 50,
 ) -> LoadSummary:
     """Stream ``path`` into ``store``; resumes after the pages a previous load stored."""
     try:
@@ -90,6 +91,14 @@ def load_dump(
     done = store.load_position(summary.source)
     started = time.monotonic()
     position = 0
+    batch: list[tuple[str, list[Citation]]] = []
+    whole = [done]  # the position of the last page read whole
+
+    def flush() -> None:
+        if batch:
+            store.put_pages(summary.source, batch, whole[0], store.now())
+            batch.clear()
+
     with _open(path) as raw:
         try:
             root: Any = ElementIterator.from_file(raw)
@@ -126,7 +135,10 @@ def load_dump(
                     title = f"(malformed page {position})"
                 finally:
                     element.clear()
-                store.put_page(summary.source, title, cites, position, store.now())
+                batch.append((title, cites))
+                whole[0] = position
+                if len(batch) >= batch_size:
+                    flush()
                 summary.pages += 1
                 summary.citations += len(cites)
                 summary.urls += sum(
@@ -138,6 +150,8 @@ def load_dump(
         except (EOFError, OSError, SyntaxError, ValueError, AssertionError) as err:
             broken = "the dump ends in the middle" if position else "not a MediaWiki XML dump"
             summary.stopped = f"{path.name}: {broken} ({_reason(err)})"
+        finally:
+            flush()  # every whole page read so far, even when interrupted
     if not position and not summary.stopped:
         summary.stopped = f"{path.name}: no <page> in it: not a MediaWiki XML dump"
     summary.seconds = time.monotonic() - started

@@ -377,18 +377,33 @@ class SQLStore(Dialect):
         position: int,
         now: dt.datetime,
     ) -> None:
-        """Replace a page's citations, know its URLs, and advance the load position —
-        one transaction, so an interrupted load resumes exactly after the last page."""
+        """Replace one page's citations (see :meth:`put_pages`)."""
+        self.put_pages(source, [(title, citations)], position, now)
+
+    def put_pages(
+        self,
+        source: str,
+        pages: Sequence[tuple[str, Sequence[Citation]]],
+        position: int,
+        now: dt.datetime,
+    ) -> None:
+        """Replace these pages' citations, know their URLs, and advance the load position
+        to ``position`` — one transaction, so an interrupted load resumes exactly after
+        the last batch it stored."""
         with self._tx() as cur:
-            cur.execute("DELETE FROM citations WHERE source = ? AND title = ?", (source, title))
-            urls = sorted({c.url for c in citations})
+            cur.executemany(
+                "DELETE FROM citations WHERE source = ? AND title = ?",
+                [(source, title) for title, _ in pages],
+            )
+            urls = sorted({c.url for _, cites in pages for c in cites})
             self._ensure_links(cur, urls, now, due=True)
             cur.executemany(
                 "INSERT INTO citations(source, title, ref_id, url, fields) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(source, title, ref_id) DO NOTHING",
                 [
                     (source, title, c.ref_id, c.url, json.dumps(dict(c.fields), ensure_ascii=False))
-                    for c in citations
+                    for title, cites in pages
+                    for c in cites
                 ],
             )
             cur.execute(
