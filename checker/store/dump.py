@@ -1,8 +1,8 @@
 """Loading a whole wiki: a MediaWiki XML dump (``.xml`` or ``.bz2``) streamed page by
 page with ``mwxml``, each page's citations read by the wikitext importer and written
 to the store 50 pages at a time, each batch in one transaction with the load position,
-so memory stays constant and an interrupted load resumes after the last batch stored.  A page that cannot be read
-is a finding; the rest is still loaded.
+so memory stays constant and an interrupted load resumes after the last batch stored.
+A page that cannot be read is a finding; the rest is still loaded.
 """
 
 from __future__ import annotations
