@@ -93,7 +93,7 @@ def check_import(
             archive_run.existing if archive_run else {},
             save=save,
             check=check,
-            state_path=links.state_path,
+            state_path=links.local_state_file,
             resolver=resolver,
         )
         findings.extend(protected.findings)

@@ -43,6 +43,7 @@ from checker.cli_safety import (
     printable_text,
     same_file,
 )
+from checker.cli_store import COMMANDS
 from checker.config import ConfigError, Settings, load_settings
 from checker.importers import InputFormat, load
 from checker.importers.merge import merge
@@ -58,6 +59,7 @@ from checker.patch.plan import (
     still_to_do,
 )
 from checker.reports import OutputFormat, write_reports
+from checker.store import StateError
 from checker.table import write_csv
 
 MAX_LISTED = 50
@@ -238,6 +240,9 @@ def check_command(
             save=None if links is None else save_config(link_opts),
             check=None if links is None else verify_config(link_opts, links, archive),
         )
+    except StateError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(int(api.ExitCode.INPUT_ERROR))
     finally:
         close()
     report_protect(result)
@@ -485,6 +490,8 @@ _UNSET_MEANS = {
     "from": "detected from the file name and content",
     "today": "the date of the run",
 }
+for _command in COMMANDS:  # load, crawl, report: the shared store (checker/cli_store.py)
+    main.add_command(_command)
 
 
 def _toml(value: Any) -> str:

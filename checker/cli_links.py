@@ -24,6 +24,7 @@ from checker.links.runner import DEFAULT_STATE, LinkConfig, Progress
 from checker.links.safety import Resolver, system_resolver
 from checker.links.scheduler import Politeness
 from checker.model import LinkResult
+from checker.store import is_database_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,10 +60,10 @@ _OPTIONS = [
     click.option(
         "--state",
         "state_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=DEFAULT_STATE,
+        type=click.Path(dir_okay=False),
+        default=str(DEFAULT_STATE),
         show_default=True,
-        help="SQLite file remembering checks across runs.",
+        help="SQLite file, or a postgresql://… database, remembering checks across runs.",
     ),
     click.option("--no-state", is_flag=True, help="Remember nothing across runs."),
     click.option(
@@ -199,11 +200,16 @@ def link_config(opts: dict[str, Any], settings: Settings | None = None) -> LinkC
             dt.timedelta(days=opts["alive_ttl"]),
             opts["confirm_now"],
         ),
-        state_path=None if opts["no_state"] else opts["state_path"],
+        state_path=None if opts["no_state"] else state_location(opts["state_path"]),
         recheck_all=opts["recheck_all"],
         probe=not opts["no_probe"],
         exclude=tuple(opts["exclude"]),
     )
+
+
+def state_location(value: str | Path) -> Path | str:
+    """A ``postgresql://…`` URL stays a string (a Path would fold its ``//``)."""
+    return str(value) if is_database_url(str(value)) else Path(value)
 
 
 def rescue_config(opts: dict[str, Any], links: LinkConfig) -> RescueConfig | None:

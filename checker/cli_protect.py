@@ -127,7 +127,7 @@ def verify_config(
         politeness=links.politeness,
         snapshot_budget=opts["verify_budget"],
         drift_threshold=opts["drift_threshold"],
-        state_path=links.state_path,
+        state_path=links.local_state_file,
     )
     if archive is not None:
         settings = dataclasses.replace(settings, archive=archive.client)

@@ -66,3 +66,41 @@ def loopback_only() -> Iterator[None]:
 def simweb() -> Iterator[SimWeb]:
     with SimWeb() as web:
         yield web
+
+
+# -- PostgreSQL for the store's tests (skipped when absent, unless CI requires it) -----
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    import os
+
+    from checker.testing.postgres import LocalPostgres, find_bindir
+
+    required = os.environ.get("CITEWATCH_REQUIRE_POSTGRES") == "1"
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        if required:
+            pytest.fail("CITEWATCH_REQUIRE_POSTGRES=1 but psycopg is not installed")
+        pytest.skip("psycopg is not installed (pip install 'citewatch[scale]')")
+    if find_bindir() is None:
+        if required:
+            pytest.fail("CITEWATCH_REQUIRE_POSTGRES=1 but PostgreSQL is not installed")
+        pytest.skip("PostgreSQL is not installed")
+    with LocalPostgres() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_dsn(postgres_server: Any) -> str:
+    """A fresh, empty database for one test."""
+    return str(postgres_server.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_location(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    """Where a test's state lives: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "state.sqlite")
+    return str(request.getfixturevalue("postgres_dsn"))

@@ -28,11 +28,13 @@ def nights(n: int, hours: int = 24) -> list[dt.datetime]:
     return [T0 + dt.timedelta(hours=hours * i) for i in range(n)]
 
 
-def test_dead_only_after_three_failures_over_three_days(tmp_path: Path) -> None:
-    with History(tmp_path / "s.sqlite") as history:
-        verdicts = [history.record(raw(LinkStatus.FAILING), when) for when in nights(4)]
-    assert [v.status for v in verdicts] == [LinkStatus.FAILING] * 3 + [LinkStatus.DEAD]
-    assert [v.failures for v in verdicts] == [1, 2, 3, 4]
+def test_dead_on_the_third_night_three_failures_over_three_calendar_days(
+    tmp_path: Path,
+) -> None:
+    with History(tmp_path / "s.sqlite", Policy(timezone="UTC")) as history:
+        verdicts = [history.record(raw(LinkStatus.FAILING), when) for when in nights(3)]
+    assert [v.status for v in verdicts] == [LinkStatus.FAILING] * 2 + [LinkStatus.DEAD]
+    assert [v.failures for v in verdicts] == [1, 2, 3]
     assert verdicts[0].failing_since == T0
     assert "1/3 failed checks since 2026-11-01" in verdicts[0].detail
 

@@ -21,14 +21,14 @@ from checker.links.scheduler import Politeness
 from checker.model import LinkStatus, Reference
 from checker.testing.simweb import SimWeb
 
-CASES = [  # (site, path, expected status on a first run)
+CASES = [  # (site, path, expected status on a first run: every rot verdict unconfirmed)
     ("news.example", "/article/real-story", "alive"),
     ("news.example", "/status/404", "failing"),
     ("news.example", "/status/410", "failing"),
     ("news.example", "/chain/301/2", "redirected"),
-    ("news.example", "/to-root", "soft-404"),
-    ("spa.example", "/article/gone-story", "soft-404"),
-    ("parked.example", "/2017/04/13/story", "usurped"),
+    ("news.example", "/to-root", "failing"),
+    ("spa.example", "/article/gone-story", "failing"),
+    ("parked.example", "/2017/04/13/story", "failing"),
     ("botwall.example", "/article/x", "blocked"),
     ("news.example", "/status/999", "blocked"),
     ("news.example", "/status/500", "transient"),
@@ -82,8 +82,12 @@ def test_cli_verdicts_with_evidence(simweb: SimWeb, tmp_path: Path) -> None:
     got = statuses(report)
     expected = {simweb.url(site, path): status for site, path, status in CASES}
     assert got == expected
-    assert code == 1  # soft-404 and usurped are errors
+    assert code == 0  # nothing is confirmed on a first run: warnings, not errors
     by_url = {r["fields"]["url"]: r for r in report["references"]}
+    soft = by_url[simweb.url("news.example", "/to-root")]["link"]
+    assert soft["rule"] == "redirect-to-root" and soft["detail"].startswith("soft 404, 1/3")
+    usurped = by_url[simweb.url("parked.example", "/2017/04/13/story")]["link"]
+    assert usurped["detail"].startswith("usurped, 1/3") and usurped["failures"] == 1
     dead = by_url[simweb.url("news.example", "/status/404")]["link"]
     assert dead["http_status"] == 404 and dead["failures"] == 1
     assert [h["method"] for h in dead["hops"]][:2] == ["HEAD", "GET"]  # GET confirms
@@ -100,6 +104,16 @@ def test_failing_becomes_dead_with_confirm_now(simweb: SimWeb, tmp_path: Path) -
     (ref,) = report["references"]
     assert ref["link"]["status"] == "dead"
     assert any(f["code"] == "link-dead" and f["severity"] == "error" for f in ref["findings"])
+
+
+def test_rot_verdicts_are_confirmed_like_dead(simweb: SimWeb, tmp_path: Path) -> None:
+    rows = [
+        (simweb.url("news.example", "/to-root"), "x"),
+        (simweb.url("parked.example", "/2017/04/13/story"), "y"),
+    ]
+    src = write_list(tmp_path, rows)
+    _, report, _ = run_cli(tmp_path, src, "--confirm-now", *simweb.cli_args())
+    assert sorted(statuses(report).values()) == ["soft-404", "usurped"]
 
 
 def test_private_targets_are_refused_and_never_contacted(simweb: SimWeb, tmp_path: Path) -> None:
@@ -150,14 +164,15 @@ def link_config(tmp_path: Path, **policy: Any) -> LinkConfig:
 
 def test_confirmation_across_nights_with_injected_clock(simweb: SimWeb, tmp_path: Path) -> None:
     refs = [Reference("1", url=simweb.url("news.example", "/status/410"), title="x")]
-    config = link_config(tmp_path)
+    config = link_config(tmp_path, timezone="UTC")
     night = dt.datetime(2026, 11, 1, 3, tzinfo=dt.UTC)
     seen = []
-    for day in range(4):
-        when = night + dt.timedelta(days=day)
+    # Three nightly runs at about the same hour, the second 30 minutes late: the
+    # failures span three calendar days, so the 3rd night confirms (as the README says).
+    for when in (night, night + dt.timedelta(days=1, minutes=30), night + dt.timedelta(days=2)):
         run = check_links(refs, config, resolver=simweb.resolver, now=lambda w=when: w)
         seen.append(run.results[refs[0].url].status)
-    assert seen == [LinkStatus.FAILING] * 3 + [LinkStatus.DEAD]
+    assert seen == [LinkStatus.FAILING] * 2 + [LinkStatus.DEAD]
 
 
 def test_alive_results_reused_within_ttl(simweb: SimWeb, tmp_path: Path) -> None:

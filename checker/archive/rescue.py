@@ -51,7 +51,7 @@ class RescueConfig:
     client: ArchiveConfig = field(default_factory=ArchiveConfig)
     archive_all: bool = False  #: also look up alive links without an archive_url
     check_existing: bool = True
-    state_path: Path | None = None
+    state_path: Path | str | None = None  #: or a postgresql:// URL
     miss_ttl: dt.timedelta = dt.timedelta(days=14)
     memento_url: str = ""  #: a Memento TimeMap aggregator, asked when Wayback has nothing
     fetch: FetchConfig = field(default_factory=FetchConfig)  #: for other archives' mementos

@@ -21,11 +21,12 @@ from urllib.parse import urlsplit
 
 from checker.links.classify import classify, probe_url
 from checker.links.fetch import FetchConfig, FetchOutcome, fetch
-from checker.links.history import History, Policy
+from checker.links.history import Policy
 from checker.links.outage import NetworkVerdict, judge
 from checker.links.safety import Resolver
 from checker.links.scheduler import Politeness, host_of, run_polite
 from checker.model import LinkResult, LinkStatus, Reference
+from checker.store import BatchWriter, open_store
 
 DEFAULT_STATE = Path(".citewatch/state.sqlite")
 _SCHEMES = ("http://", "https://")
@@ -38,10 +39,18 @@ class LinkConfig:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     politeness: Politeness = field(default_factory=Politeness)
     policy: Policy = field(default_factory=Policy)
-    state_path: Path | None = DEFAULT_STATE  #: None: no memory across runs
+    state_path: Path | str | None = DEFAULT_STATE  #: None: no memory; or postgresql://…
     recheck_all: bool = False
     probe: bool = True
     exclude: tuple[str, ...] = ()  #: regular expressions of URLs not to check
+
+    @property
+    def local_state_file(self) -> Path | None:
+        """The SQLite state file, or None (no memory, or a PostgreSQL store: the save and
+        verify caches live only in a local state file)."""
+        if self.state_path is None or str(self.state_path).startswith("postgresql://"):
+            return None
+        return Path(self.state_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +110,7 @@ def check_links(
     config: LinkConfig | None = None,
     *,
     resolver: Resolver | None = None,
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    now: Callable[[], dt.datetime] | None = None,  #: default: the store's clock
     progress: Progress | None = None,
     source: str = "",
 ) -> LinkRun:
@@ -110,7 +119,8 @@ def check_links(
     urls = dict.fromkeys(ref.url.strip() for ref in refs if ref.url.strip())  # each once
     results: dict[str, LinkResult] = {}
     due: list[str] = []
-    history = History(config.state_path or ":memory:", config.policy)
+    history = open_store(config.state_path, config.policy)
+    now = now or history.now  # a shared database's clock, not this machine's
     started = now()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     try:
@@ -145,18 +155,21 @@ def check_links(
         raw = run_polite(due, work, config.politeness, on_done=progress)
         network = judge(raw)
         stamp = now()
+        with BatchWriter(history, run_id) as writer:  # one transaction per batch
+            for url in due:
+                if network.usable:
+                    writer.add(raw[url], stamp)
         for url in due:
-            result = raw[url]
             if not network.usable:
                 results[url] = dataclasses.replace(
-                    result,
+                    raw[url],
                     status=LinkStatus.INCONCLUSIVE,
                     rule="network-unusable",
                     detail=network.reason,
                     checked_at=stamp,
                 )
             else:
-                results[url] = history.record(result, stamp, run_id)
+                results[url] = writer.verdicts[url]
         counts: dict[str, int] = {}
         for result in results.values():
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
