@@ -7,6 +7,7 @@ in :mod:`checker.links.classify` decide what it means.  Markers are data
 
 from checker.links.signals.botwall import bot_wall
 from checker.links.signals.parking import (
+    NameServerCache,
     NameServerLookup,
     dns_nameserver_lookup,
     nameservers_of,
@@ -17,6 +18,7 @@ from checker.links.signals.soft404 import is_error_title, soft_404
 from checker.links.signals.text import normalise, visible_text
 
 __all__ = [
+    "NameServerCache",
     "NameServerLookup",
     "bot_wall",
     "dns_nameserver_lookup",

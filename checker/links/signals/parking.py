@@ -24,6 +24,7 @@ Markers live in ``data/parking.json`` with their sources.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
@@ -141,3 +142,26 @@ def dns_nameserver_lookup(timeout: float = 3.0) -> NameServerLookup | None:
         return [str(record.target) for record in answer]
 
     return lookup
+
+
+class NameServerCache:
+    """Name servers per host for the link stage: asked once per host (at most
+    ``max_queries`` DNS questions each), only for short pages -- a parked page always is
+    -- and shared by the worker threads.  Without a lookup it answers ``[]``."""
+
+    def __init__(self, lookup: NameServerLookup | None, max_queries: int = 3) -> None:
+        self._lookup = lookup
+        self._max = max_queries
+        self._lock = threading.Lock()
+        self._done: dict[str, list[str]] = {}
+
+    def __call__(self, host: str, text_length: int) -> list[str]:
+        if self._lookup is None or not host or text_length >= SHORT_TEXT:
+            return []
+        host = host.lower().rstrip(".")
+        with self._lock:
+            if host in self._done:
+                return self._done[host]
+        found = nameservers_of(host, self._lookup, self._max)
+        with self._lock:
+            return self._done.setdefault(host, found)
