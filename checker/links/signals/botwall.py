@@ -13,8 +13,9 @@ A wall says nothing about the page behind it, so whatever the status (200, 403, 
    ...", "Checking you are not a bot", "Prove your humanity", ...): the title must *be*
    the phrase (up to punctuation or a " | site" suffix), so an article titled "Just a
    moment in history" is not a wall;
-4. on a near-empty page: a challenge sentence, or a captcha widget / bot-detection script
-   standing alone (a live page with a comment form's captcha has text around it).
+4. on a near-empty page: a challenge sentence; on a bare one (no text to speak of) a
+   captcha widget or bot-detection script standing alone (a live page with a comment
+   form's captcha, or a holding page on an Incapsula-fronted host, has text around it).
 
 The markers live in ``data/botwalls.json`` with their sources.
 """
@@ -29,8 +30,10 @@ from checker.links.signals.text import normalise
 
 #: Visible text (characters) under which a page is "short": challenge pages are tiny.
 SHORT_TEXT = 5000
-#: Visible text under which a page is "near-empty": a widget or script alone is the page.
+#: Visible text under which a page is "near-empty": a challenge sentence is all it says.
 EMPTY_TEXT = 400
+#: Visible text under which a captcha widget or bot script is the whole page.
+BARE_TEXT = 100
 
 _DATA = load("botwalls")
 _STRONG = [(re.compile(m["pattern"], re.I | re.S), m["vendor"]) for m in _DATA["strong_markup"]]
@@ -65,7 +68,7 @@ def bot_wall(status: int, headers: Mapping[str, str], title: str, body: str, tex
         sentence = _TEXT.search(norm)
         if sentence:
             return f"challenge page ({sentence.group(0)!r})"
-        if _WEAK.search(body):
+        if len(text) < BARE_TEXT and _WEAK.search(body):
             what = next(w for p, w in _WEAK_WHAT if p.search(body))
             return f"{what} on an otherwise empty page"
     elif short and status >= 400:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from checker.links.signals._data import load, phrases, union
-from checker.links.signals.text import meta_description, normalise
+from checker.links.signals.text import fold, meta_description
 
 #: Visible text (characters) under which a page counts as short: landers are small.
 SHORT_TEXT = 5000
@@ -41,8 +41,13 @@ _MARKETPLACES: tuple[str, ...] = tuple(_DATA["marketplaces"])
 _LANDERS = frozenset(_DATA["lander_paths"])
 _SERVICES = [(re.compile(m["pattern"], re.I), m["service"]) for m in _DATA["service_markup"]]
 _SCRIPT_REDIRECT = re.compile(_DATA["script_redirect"], re.I)
-_STRONG = phrases([normalise(p) for p in _DATA["strong_phrases"]])
-_TITLE = phrases([normalise(p) for p in _DATA["title_phrases"]])
+_STRONG = phrases([fold(p) for p in _DATA["strong_phrases"]])
+_STRONG_PATTERNS = re.compile("|".join(f"(?:{fold(p)})" for p in _DATA["strong_patterns"]))
+_TITLE = phrases([fold(p) for p in _DATA["title_phrases"]])
+_SALE = phrases([fold(p) for p in _DATA["sale_words_with_domain"]])
+_DOMAIN_NAME = re.compile(
+    r"(?<![\w@/.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w.-])", re.I
+)
 _NS = union(
     [re.escape(p.lower().rstrip(".")).replace("%", ".*") for p in _DATA["nameservers"]["patterns"]]
 )
@@ -85,16 +90,17 @@ def parked(
     services = sorted({name for pattern, name in _SERVICES if pattern.search(body)})
     if services and (short or len(services) >= 2):
         return f"parking-service markup ({', '.join(services)})"
-    norm_title = normalise(title)
+    norm_title = fold(title)
+    if _DOMAIN_NAME.search(title) and _SALE.search(norm_title):  # "x.com is for sale | ..."
+        return f"a domain offered in the title {title!r}"
     if short:
         said = _TITLE.search(norm_title) or _STRONG.search(norm_title)
         if said:
             return f"parking page titled {title!r}"
-        phrase = _STRONG.search(normalise(text)) or _STRONG.search(
-            normalise(meta_description(body))
-        )
-        if phrase:
-            return f"parking page ({phrase.group(0)!r})"
+        for said_in in (fold(text), fold(meta_description(body))):
+            phrase = _STRONG.search(said_in) or _STRONG_PATTERNS.search(said_in)
+            if phrase:
+                return f"parking page ({phrase.group(0)!r})"
     ns = next((n for n in nameservers if _NS.fullmatch(n.lower().rstrip("."))), "")
     if ns:
         return f"the domain's name server {ns} belongs to a parking service"

@@ -21,17 +21,24 @@ from __future__ import annotations
 import re
 
 from checker.links.signals._data import load, phrases
-from checker.links.signals.text import bare, headings, normalise
+from checker.links.signals.text import fold, headings
 
 #: Visible text (characters) of a short page: error pages say little.
 SHORT_TEXT = 3000
 #: Above this much text a page is an article: only a whole title segment counts.
 LONG_TEXT = 5000
 
+_WORDS = re.compile(r"\w+")
+
+
+def _bare(text: str) -> str:
+    return " ".join(_WORDS.findall(fold(text)))
+
+
 _DATA = load("soft404")
-_NOT_FOUND = phrases([normalise(p) for p in _DATA["not_found"]])
-_ERROR_WHOLE = frozenset(bare(w) for w in _DATA["error_words"])
-_CODE_WORDS = _DATA["code_words"]
+_NOT_FOUND = phrases([fold(p) for p in _DATA["not_found"]])
+_ERROR_WHOLE = frozenset(_bare(w) for w in _DATA["error_words"])
+_CODE_WORDS = fold(_DATA["code_words"])
 _ERROR_CODE = re.compile(
     rf"^\W*(?:404|410)\b|\b(?:{_CODE_WORDS})\W{{0,3}}(?:404|410)\b"
     rf"|\b(?:404|410)\W{{0,3}}(?:{_CODE_WORDS}|not found|page|gone)\b"
@@ -43,21 +50,22 @@ _SEPARATORS = re.compile(r"\s+[|\-–—:·»•]\s+|\s*[|·»•]\s*")
 def is_error_title(title: str) -> bool:
     """True for a title that names an error page (404 codes, "not found" in many
     languages, or a bare error word)."""
-    norm = normalise(title)
+    norm = fold(title)
     if not norm:
         return False
-    return (bare(norm) in _ERROR_WHOLE or bool(_ERROR_CODE.search(norm))
-            or bool(_NOT_FOUND.search(norm)))  # fmt: skip
+    return (_bare(norm) in _ERROR_WHOLE or bool(_ERROR_CODE.search(norm))
+            or bool(_NOT_FOUND.search(norm))
+            or any(_bare(part) in _ERROR_WHOLE for part in _SEPARATORS.split(title)))  # fmt: skip
 
 
 def _error_segment(title: str) -> bool:
     """True when one of the title's separated parts is itself an error title (a not-found
     phrase must then be most of that part, not a word in a headline)."""
     for part in _SEPARATORS.split(title):
-        norm = normalise(part)
+        norm = fold(part)
         if not norm:
             continue
-        if bare(norm) in _ERROR_WHOLE or _ERROR_CODE.search(norm):
+        if _bare(norm) in _ERROR_WHOLE or _ERROR_CODE.search(norm):
             return True
         match = _NOT_FOUND.search(norm)
         if match and len(match.group(0)) >= 0.6 * len(norm):
@@ -73,9 +81,9 @@ def soft_404(title: str, body: str, text: str) -> str:
     if size >= SHORT_TEXT:
         return ""
     for heading in headings(body):
-        if is_error_title(heading) or bare(heading) in ("404", "410"):
+        if is_error_title(heading) or _bare(heading) in ("404", "410"):
             return f"error page headed {heading!r}"
-    norm = normalise(text)
+    norm = fold(text)
     sentence = _NOT_FOUND.search(norm)
     if sentence and (_ANY_CODE.search(norm) or len(sentence.group(0)) * 8 >= len(norm)):
         return f"error page saying {sentence.group(0)!r}"

@@ -47,3 +47,15 @@ def headings(body: str, limit: int = 4) -> list[str]:
 def meta_description(body: str) -> str:
     match = _META_DESCRIPTION.search(body[:65536])
     return " ".join(html.unescape(match.group(1)).split()) if match else ""
+
+
+_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
+                       "ı": "i", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "’": "'"})  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """:func:`normalise` without diacritics ("Błąd" → "blad", "Página" → "pagina"): many
+    pages, and the crawls that saved them, drop accents, so phrases match either way."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
