@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from checker.cli import main
 from checker.links.classify import classify, probe_url
 from checker.links.fetch import FetchConfig, fetch
 from checker.model import LinkResult, LinkStatus
@@ -118,3 +120,23 @@ def test_wall_rules_name_the_vendor(web: SimWeb) -> None:
     assert "Sucuri" in sucuri.detail
     anubis_like = judge(web, _host(by_file["botwall/go-away-challenge.html"]))
     assert "not a bot" in anubis_like.detail or "go-away" in anubis_like.detail
+
+
+def test_the_cli_reports_every_real_page_as_the_issue_expects(web: SimWeb, tmp_path: Path) -> None:
+    """`citewatch check` on a list citing every page (probe on, as by default)."""
+    urls = [web.url(_host(page), CITED) for page in MANIFEST]
+    lines = ["id,url,title,access_date"] + [
+        f'{i},{url},"Cited story",1 May 2019' for i, url in enumerate(urls, 1)
+    ]
+    src = tmp_path / "refs.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        ["check", str(src), "--out", str(out), "--format", "json", "--timeout", "10",
+         "--no-state", "--host-interval", "0", "--no-archive", *web.cli_args()],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output  # rotten links are findings
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    got = {r["fields"]["url"]: r["link"]["status"] for r in report["references"]}
+    assert got == {url: EXPECTED[p["kind"]].value for url, p in zip(urls, MANIFEST, strict=True)}
