@@ -267,3 +267,15 @@ def test_marker_files_note_their_sources_and_compile(name: str) -> None:
             re.compile(marker["pattern"])
     raw = (Path(signals.__file__).parent / "data" / f"{name}.json").read_text("utf-8")
     assert json.loads(raw) == data
+
+
+def test_wall_headers_survive_the_fetch() -> None:
+    """The fetcher keeps the wall headers, so a wall answering 200 with a real page's
+    bytes is still blocked end to end."""
+    with SimWeb() as web:
+        web.serve("waf.example", ARTICLE.encode(), headers={"x-amzn-waf-action": "captcha"})
+        url = web.url("waf.example", "/story")
+        config = FetchConfig(allow_private=True, deadline=5, max_attempts=1)
+        result = classify(url, fetch(url, config, resolver=web.resolver))
+    assert (result.status, result.rule) == (S.BLOCKED, "bot-challenge")
+    assert "AWS WAF" in result.detail
