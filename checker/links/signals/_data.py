@@ -19,9 +19,22 @@ def load(name: str) -> dict[str, Any]:
     return data
 
 
-def union(patterns: list[str], flags: int = re.I) -> re.Pattern[str]:
-    """One regular expression matching any of ``patterns``."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+def lower_pattern(pattern: str) -> str:
+    """``pattern`` for lower-cased text: letters lower-cased, escapes (``\\S``, ``\\W``, ...)
+    left alone.  Matching lower-cased text without ``re.I`` is several times faster."""
+    return re.sub(r"(?<!\\)[A-Z]", lambda m: m.group(0).lower(), pattern)
+
+
+def union(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
+    """One regular expression matching any of ``patterns`` in lower-cased text."""
+    return re.compile("|".join(f"(?:{lower_pattern(p)})" for p in patterns), flags)
+
+
+def markers(
+    entries: list[dict[str, str]], label: str, flags: int = 0
+) -> list[tuple[re.Pattern[str], str]]:
+    """``(compiled pattern, label)`` for each entry, for lower-cased text."""
+    return [(re.compile(lower_pattern(e["pattern"]), flags), e[label]) for e in entries]
 
 
 def phrases(words: list[str]) -> re.Pattern[str]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from checker.links.signals._data import load, phrases, union
+from checker.links.signals._data import load, markers, phrases, union
 from checker.links.signals.text import normalise
 
 #: Visible text (characters) under which a page is "short": challenge pages are tiny.
@@ -36,9 +36,9 @@ EMPTY_TEXT = 400
 BARE_TEXT = 100
 
 _DATA = load("botwalls")
-_STRONG = [(re.compile(m["pattern"], re.I | re.S), m["vendor"]) for m in _DATA["strong_markup"]]
+_STRONG = markers(_DATA["strong_markup"], "vendor", re.S)
 _WEAK = union([m["pattern"] for m in _DATA["weak_markup"]])
-_WEAK_WHAT = [(re.compile(m["pattern"], re.I), m["what"]) for m in _DATA["weak_markup"]]
+_WEAK_WHAT = markers(_DATA["weak_markup"], "what")
 _TITLE = re.compile(
     r"^(?:" + "|".join(re.escape(normalise(t)) for t in _DATA["titles"]) + r")"
     r"(?:[\W_]*$|\s*[|\-–—:·»]\s)"
@@ -56,9 +56,10 @@ def bot_wall(status: int, headers: Mapping[str, str], title: str, body: str, tex
         if not rule["value"] or value.strip().lower() == rule["value"]:
             return f"{rule['vendor']} wall ({rule['name']}: {value.strip()})"
     short = len(text) < SHORT_TEXT
+    low = body.lower()
     if short or status >= 400:
         for pattern, vendor in _STRONG:
-            if pattern.search(body):
+            if pattern.search(low):
                 return f"{vendor} challenge or block page"
     norm_title = normalise(title)
     if norm_title and _TITLE.search(norm_title):
@@ -68,8 +69,8 @@ def bot_wall(status: int, headers: Mapping[str, str], title: str, body: str, tex
         sentence = _TEXT.search(norm)
         if sentence:
             return f"challenge page ({sentence.group(0)!r})"
-        if len(text) < BARE_TEXT and _WEAK.search(body):
-            what = next(w for p, w in _WEAK_WHAT if p.search(body))
+        if len(text) < BARE_TEXT and _WEAK.search(low):
+            what = next(w for p, w in _WEAK_WHAT if p.search(low))
             return f"{what} on an otherwise empty page"
     elif short and status >= 400:
         sentence = _TEXT.search(normalise(text))

@@ -11,7 +11,8 @@ Decided, first match wins, from:
    ``window.location.href="/lander"``);
 3. parking-service markup (``window.park = "ey..."``, ``data-adblockkey``, Sedo, Bodis,
    ParkingCrew, AdSense-for-domains ``caf.js``, GoDaddy's parking lander, registrar
-   parking templates): one service on a short page, or two anywhere;
+   parking templates): one service on a short page, or two on a longer one (never on a
+   long article: landers are small);
 4. for-sale / parked / expired / registered-at-registrar phrasing in many languages, in
    the title or the text of a short page (a long article that says "for sale" is not
    parked);
@@ -28,7 +29,7 @@ import threading
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
-from checker.links.signals._data import load, phrases, union
+from checker.links.signals._data import load, lower_pattern, markers, phrases, union
 from checker.links.signals.text import fold, meta_description
 
 #: Visible text (characters) under which a page counts as short: landers are small.
@@ -39,8 +40,8 @@ EMPTY_TEXT = 200
 _DATA = load("parking")
 _MARKETPLACES: tuple[str, ...] = tuple(_DATA["marketplaces"])
 _LANDERS = frozenset(_DATA["lander_paths"])
-_SERVICES = [(re.compile(m["pattern"], re.I), m["service"]) for m in _DATA["service_markup"]]
-_SCRIPT_REDIRECT = re.compile(_DATA["script_redirect"], re.I)
+_SERVICES = markers(_DATA["service_markup"], "service")
+_SCRIPT_REDIRECT = re.compile(lower_pattern(_DATA["script_redirect"]))
 _STRONG = phrases([fold(p) for p in _DATA["strong_phrases"]])
 _STRONG_PATTERNS = re.compile("|".join(f"(?:{fold(p)})" for p in _DATA["strong_patterns"]))
 _TITLE = phrases([fold(p) for p in _DATA["title_phrases"]])
@@ -50,7 +51,7 @@ _DOMAIN_NAME = re.compile(
 )
 _NS = union(
     [re.escape(p.lower().rstrip(".")).replace("%", ".*") for p in _DATA["nameservers"]["patterns"]]
-)
+)  # matched against lower-cased names
 
 
 def on_marketplace(final_host: str, cited_host: str) -> str:
@@ -84,10 +85,13 @@ def parked(
     if redirected and final.path.rstrip("/").lower() in _LANDERS and host == cited:
         return f"redirects to a parking lander {final_url}"
     short = len(text) < SHORT_TEXT
-    lander = _SCRIPT_REDIRECT.search(body)
-    if lander and len(text) < EMPTY_TEXT:
+    low = body.lower()
+    lander = _SCRIPT_REDIRECT.search(low) if len(text) < EMPTY_TEXT else None
+    if lander:
         return f"a script-only page sending visitors to the parking lander {lander.group(1)}"
-    services = sorted({name for pattern, name in _SERVICES if pattern.search(body)})
+    services = []  # landers are never long: an article's text is not searched for them
+    if len(text) < 2 * SHORT_TEXT:
+        services = sorted({name for pattern, name in _SERVICES if pattern.search(low)})
     if services and (short or len(services) >= 2):
         return f"parking-service markup ({', '.join(services)})"
     norm_title = fold(title)

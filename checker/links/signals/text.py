@@ -9,7 +9,7 @@ import unicodedata
 _HIDDEN = re.compile(r"<(script|style|noscript|template|svg)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_HEADING = re.compile(r"<(h[1-3])\b[^>]*>(.*?)</\1\s*>", re.I | re.S)
+_HEADING = re.compile(r"<(h[1-3])\b[^>]{0,500}>(.{0,1000}?)</\1\s*>", re.I | re.S)
 _META_DESCRIPTION = re.compile(
     r"<meta\b[^>]*\bname\s*=\s*[\"']description[\"'][^>]*\bcontent\s*=\s*[\"']([^\"']*)", re.I
 )
