@@ -279,3 +279,13 @@ def test_wall_headers_survive_the_fetch() -> None:
         result = classify(url, fetch(url, config, resolver=web.resolver))
     assert (result.status, result.rule) == (S.BLOCKED, "bot-challenge")
     assert "AWS WAF" in result.detail
+
+
+@pytest.mark.parametrize("title", ["Sorry - Justin Bieber", "Gone | A Novel", "Oops!... I Did It"])
+def test_a_song_or_book_titled_like_an_apology_is_not_an_error_page(title: str) -> None:
+    assert not soft_404(title, ARTICLE, ARTICLE_TEXT)
+
+
+def test_an_error_segment_names_a_short_error_page() -> None:
+    body = page("error/pl-zly-adres.html")
+    assert soft_404("Sklep | Błąd", body, visible_text(body))

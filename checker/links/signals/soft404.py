@@ -38,6 +38,7 @@ def _bare(text: str) -> str:
 _DATA = load("soft404")
 _NOT_FOUND = phrases([fold(p) for p in _DATA["not_found"]])
 _ERROR_WHOLE = frozenset(_bare(w) for w in _DATA["error_words"])
+_ERROR_SEGMENT = frozenset(_bare(w) for w in _DATA["segment_error_words"])
 _CODE_WORDS = fold(_DATA["code_words"])
 _ERROR_CODE = re.compile(
     rf"^\W*(?:404|410)\b|\b(?:{_CODE_WORDS})\W{{0,3}}(?:404|410)\b"
@@ -55,17 +56,17 @@ def is_error_title(title: str) -> bool:
         return False
     return (_bare(norm) in _ERROR_WHOLE or bool(_ERROR_CODE.search(norm))
             or bool(_NOT_FOUND.search(norm))
-            or any(_bare(part) in _ERROR_WHOLE for part in _SEPARATORS.split(title)))  # fmt: skip
+            or any(_bare(part) in _ERROR_SEGMENT for part in _SEPARATORS.split(title)))  # fmt: skip
 
 
 def _error_segment(title: str) -> bool:
-    """True when one of the title's separated parts is itself an error title (a not-found
-    phrase must then be most of that part, not a word in a headline)."""
+    """True when one of the title's separated parts is itself an error title: an error
+    code, or a not-found phrase that is most of that part, not a word in a headline."""
     for part in _SEPARATORS.split(title):
         norm = fold(part)
         if not norm:
             continue
-        if _bare(norm) in _ERROR_WHOLE or _ERROR_CODE.search(norm):
+        if _ERROR_CODE.search(norm):  # a bare "Sorry" or "Gone" segment may be a song
             return True
         match = _NOT_FOUND.search(norm)
         if match and len(match.group(0)) >= 0.6 * len(norm):
