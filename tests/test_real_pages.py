@@ -73,7 +73,7 @@ def test_the_collection_is_what_the_issue_asks_for() -> None:
     kinds = [page["kind"] for page in MANIFEST]
     assert {kind: kinds.count(kind) for kind in EXPECTED} == {
         "parked": 12,
-        "botwall": 15,
+        "botwall": 16,
         "error": 16,
         "live": 10,
     }
