@@ -100,6 +100,12 @@ _OPTIONS = [
     click.option("--user-agent", default=None, help="User-Agent header to send."),
     click.option("--no-probe", is_flag=True, help="Skip the random-path soft-404 probe per host."),
     click.option(
+        "--parking-ns",
+        is_flag=True,
+        help="Also ask DNS for the name servers of short pages' hosts and call a host on a "
+        "parking service's name servers usurped (needs the optional dnspython).",
+    ),
+    click.option(
         "--domain-interval",
         multiple=True,
         metavar="DOMAIN=SECONDS",
@@ -204,6 +210,7 @@ def link_config(opts: dict[str, Any], settings: Settings | None = None) -> LinkC
         recheck_all=opts["recheck_all"],
         probe=not opts["no_probe"],
         exclude=tuple(opts["exclude"]),
+        parking_ns=opts.get("parking_ns", False),
     )
 
 

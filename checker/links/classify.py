@@ -6,30 +6,36 @@ Rules, first match wins (``rule`` names the one that decided):
   ``tls``, ``redirect-loop``, ``too-many-redirects``, ``bad-redirect`` → FAILING (the
   caller confirms across runs before calling it DEAD); ``timeout``, ``reset``,
   ``unreachable``, ``connection`` → TRANSIENT.
-- ``bot-challenge``: a Cloudflare-style challenge (``cf-mitigated: challenge`` or a
-  "Just a moment..." / "Are you a robot?" title), whatever the status → BLOCKED.
+- ``bot-challenge``: a bot wall recognised from headers and body whatever the status
+  (200, 403, 429, 503): Cloudflare, Akamai, PerimeterX/HUMAN, DataDome, Sucuri, AWS WAF,
+  Anubis, Imperva, DDoS-Guard, LinkedIn's authwall, challenge titles in many languages
+  (:mod:`checker.links.signals.botwall`) → BLOCKED, never alive or dead.
 - ``http-<code>``: 404/410 and other 4xx → FAILING; 401, 402, 403, 405, 406, 407, 418,
   429, 451, 999 → BLOCKED (a wall, never dead); 5xx and anything odd → TRANSIENT.
+- ``parked-domain``: a redirect to a domain marketplace or a parking lander, a
+  script-only lander, parking-service markup, for-sale / parked / expired phrasing in many
+  languages on a short page, or (when name servers are given) a parking service's name
+  servers (:mod:`checker.links.signals.parking`) → USURPED.  Checked before the redirect
+  rules: a parked domain often sends every path to its root.
 - ``redirect-to-root`` / ``redirect-to-error-page``: a redirect ending at a site root, or
   at a path naming 404/notfound/error or index/home/default/main → SOFT_404.
-- ``parked-domain``: for-sale / parking phrases or markup, or a redirect to a domain
-  marketplace → USURPED.
-- ``soft404-title`` (error title, many languages), ``soft404-content`` (error heading on
-  a short page), ``near-empty`` (under 900 bytes of text and no meaningful title) →
-  SOFT_404; only for HTML bodies.
+- ``soft404-title`` (error title, ~30 languages; on a long page only a whole title
+  segment), ``soft404-content`` (error heading or not-found sentence on a short page,
+  :mod:`checker.links.signals.soft404`), ``near-empty`` (under 900 bytes of text and no
+  meaningful title) → SOFT_404; only for HTML bodies.
 - ``soft404-probe``: a random, surely-missing path on the same host answers the same
-  way (same final URL, or near-identical title and text length) → SOFT_404.
+  way (same final URL, or near-identical title and text length) → SOFT_404.  The probe
+  confirms what the page says and catches the error pages that say nothing recognisable.
 - ``permanent-redirect``: only 301/308 hops, alive elsewhere → REDIRECTED with
   ``suggested_url``; otherwise ALIVE (``http-200`` or ``temporary-redirect``).
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import secrets
-import unicodedata
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 from http import HTTPStatus
 from posixpath import splitext
@@ -38,7 +44,26 @@ from urllib.parse import urlsplit, urlunsplit
 import htmldate
 
 from checker.links.fetch import PERMANENT_REDIRECTS, FetchOutcome
+from checker.links.signals import (
+    bot_wall,
+    is_error_title,
+    normalise,
+    parked,
+    soft_404,
+    visible_text,
+)
 from checker.model import LinkResult, LinkStatus
+
+__all__ = [  # is_error_title, normalise and visible_text are re-exported for other stages
+    "classify",
+    "drifted",
+    "is_error_title",
+    "normalise",
+    "page_date",
+    "probe_url",
+    "title_similarity",
+    "visible_text",
+]
 
 NEAR_EMPTY_BYTES = 900
 BLOCKED_CODES = frozenset({401, 402, 403, 405, 406, 407, 418, 429, 451, 999})
@@ -54,76 +79,28 @@ _ERRORS: dict[str, tuple[LinkStatus, str]] = {
     "timeout": (LinkStatus.TRANSIENT, "no complete answer in time, for now"),
     "reset": (LinkStatus.TRANSIENT, "the connection was reset, for now"),
 }
-_NOT_FOUND = (
-    "page not found", "not found", "page does not exist", "page doesn't exist",
-    "page cannot be found", "page could not be found", "page can't be found",
-    "page no longer exists", "no such page", "we couldn't find", "can't find that page",
-    "this page has been removed", "page unavailable", "content not found",
-    "seite nicht gefunden", "nicht gefunden", "seite existiert nicht", "fehlerseite",
-    "page introuvable", "page non trouvée", "page inexistante", "cette page n'existe pas",
-    "página no encontrada", "no se encontró la página", "la página no existe",
-    "página não encontrada", "pagina non trovata", "pagina niet gevonden",
-    "nie znaleziono strony", "strona nie istnieje", "strona nie została znaleziona",
-    "страница не найдена", "страница не существует", "сторінку не знайдено",
-    "сторінка не знайдена", "stránka nenalezena", "stránka nebyla nalezena",
-    "sidan kunde inte hittas", "sidan hittades inte", "siden blev ikke fundet",
-    "siden finnes ikke", "siden ble ikke funnet", "sivua ei löytynyt", "sayfa bulunamadı",
-    "az oldal nem található", "pagina nu a fost găsită", "η σελίδα δεν βρέθηκε",
-    "ページが見つかりません", "お探しのページ", "页面不存在", "找不到页面", "页面未找到",
-    "頁面不存在", "找不到網頁", "페이지를 찾을 수 없습니다", "الصفحة غير موجودة",
-    "הדף לא נמצא", "صفحه پیدا نشد", "पृष्ठ नहीं मिला", "halaman tidak ditemukan",
-    "không tìm thấy trang",
-)  # fmt: skip
-_CODE_WORDS = r"error|fehler|erreur|erro|errore|ошибка|помилка|błąd|hata|chyba|http|код"
-_ERROR_CODE = re.compile(
-    rf"^\W*(?:404|410)\b|\b(?:{_CODE_WORDS})\W{{0,3}}(?:404|410)\b"
-    rf"|\b(?:404|410)\W{{0,3}}(?:{_CODE_WORDS}|not found|page|gone)\b"
-)
-_ERROR_WHOLE = frozenset({"error", "an error occurred", "error page", "server error", "gone",
-                          "unavailable", "page unavailable", "oops", "sorry"})  # fmt: skip
-_CHALLENGE = (
-    "just a moment", "attention required", "access denied", "are you a robot",
-    "are you human", "verify you are human", "verifying you are human", "robot check",
-    "checking your browser", "ddos-guard", "pardon our interruption", "captcha",
-    "human verification", "bot verification", "you have been blocked", "one more step",
-    "request unsuccessful", "access to this page has been denied",
-)  # fmt: skip
-_PARKED = (
-    "domain is for sale", "domain may be for sale", "domain for sale", "buy this domain",
-    "this domain is parked", "domain has expired", "domain name has expired", "parked free",
-    "make an offer on this domain", "inquire about this domain", "this web page is parked",
-    "domain is available for purchase", "website is for sale", "get this domain",
-    "this domain name is available", "domain parking",
-)  # fmt: skip
-_PARKING_MARKUP = re.compile(
-    r"(?<![\w-])(?:sedoparking\.com|parkingcrew\.net|bodis\.com|dan\.com|afternic\.com"
-    r"|hugedomains\.com|undeveloped\.com|parklogic\.com|domainmarket\.com|above\.com"
-    r"|searchvity\.com|skenzo\.com)|window\.park\b|parking-lander",
-    re.I,
-)
-_MARKETPLACES = ("sedo.com", "dan.com", "afternic.com", "hugedomains.com", "undeveloped.com",
-                 "buydomains.com", "atom.com", "domainmarket.com", "squadhelp.com",
-                 "brandbucket.com", "godaddy.com")  # fmt: skip
 _GENERIC_TITLES = frozenset({"untitled", "document", "home", "homepage", "index", "welcome",
                              "loading", "default", "title", "page", "new page", "app", "blank",
                              "untitled document", "react app", "vite app", "error"})  # fmt: skip
 _ERROR_SEGMENTS = frozenset({"404", "410", "notfound", "pagenotfound", "error", "errors",
                              "error404", "404error", "errorpage", "404page"})  # fmt: skip
 _INDEX_STEMS = frozenset({"index", "home", "default", "main"})
-_HIDDEN = re.compile(r"<(script|style|noscript|template|svg)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
-_TAG = re.compile(r"<[^>]*>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 _WORDS = re.compile(r"\w+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»•]\s+|\s*[|·»•]\s*")
 logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 
-def classify(url: str, outcome: FetchOutcome, probe: FetchOutcome | None = None) -> LinkResult:
+def classify(
+    url: str,
+    outcome: FetchOutcome,
+    probe: FetchOutcome | None = None,
+    nameservers: Sequence[str] = (),
+) -> LinkResult:
     """The verdict on ``url`` from its fetch ``outcome`` and, when given, the outcome of
-    :func:`probe_url` on the same host.  Title drift against the citation is not a link
-    status: the link stage reports it as its own finding (``content-drift``)."""
-    status, rule, detail = _verdict(url, outcome, probe)
+    :func:`probe_url` on the same host and the name servers of the final host's domain
+    (:func:`checker.links.signals.nameservers_of`).  Title drift against the citation is
+    not a link status: the link stage reports it as its own finding (``content-drift``)."""
+    status, rule, detail = _verdict(url, outcome, probe, nameservers)
     suggested = outcome.final_url if status is LinkStatus.REDIRECTED else ""
     alive = status in (LinkStatus.ALIVE, LinkStatus.REDIRECTED)
     return LinkResult(
@@ -141,8 +118,8 @@ def classify(url: str, outcome: FetchOutcome, probe: FetchOutcome | None = None)
     )
 
 
-def _verdict(url: str, outcome: FetchOutcome, probe: FetchOutcome | None
-             ) -> tuple[LinkStatus, str, str]:  # fmt: skip
+def _verdict(url: str, outcome: FetchOutcome, probe: FetchOutcome | None,
+             nameservers: Sequence[str]) -> tuple[LinkStatus, str, str]:  # fmt: skip
     where = f" ({outcome.detail})" if outcome.detail else ""
     if outcome.error:
         fallback = (LinkStatus.TRANSIENT, f"connection problem ({outcome.error}), for now")
@@ -150,15 +127,18 @@ def _verdict(url: str, outcome: FetchOutcome, probe: FetchOutcome | None
         return status, outcome.error, text + where
     code = outcome.status or 0
     answer = f"the server answers HTTP {code} {_phrase(code)}".rstrip()
-    if _challenged(outcome):
-        return LinkStatus.BLOCKED, "bot-challenge", f"{answer}: a bot challenge, not a verdict"
+    body = outcome.body if _is_html(outcome) else ""
+    text = visible_text(body) if body else ""
+    wall = bot_wall(code, outcome.headers, outcome.title, body, text)
+    if wall:
+        return LinkStatus.BLOCKED, "bot-challenge", f"{answer}: {wall}, not a verdict"
     if code in (404, 410) or (400 <= code < 500 and code not in BLOCKED_CODES):
         return LinkStatus.FAILING, f"http-{code}", answer
     if code in BLOCKED_CODES:
         return LinkStatus.BLOCKED, f"http-{code}", f"{answer}: access refused, not a verdict"
     if not 200 <= code < 300:
         return LinkStatus.TRANSIENT, f"http-{code}", f"{answer}, for now"
-    return _judge_page(url, outcome, probe)
+    return _judge_page(url, outcome, probe, text, nameservers)
 
 
 def _phrase(code: int) -> str:
@@ -170,23 +150,22 @@ def _phrase(code: int) -> str:
         return ""
 
 
-def _judge_page(url: str, outcome: FetchOutcome, probe: FetchOutcome | None
-                ) -> tuple[LinkStatus, str, str]:  # fmt: skip
+def _judge_page(url: str, outcome: FetchOutcome, probe: FetchOutcome | None, text: str,
+                nameservers: Sequence[str]) -> tuple[LinkStatus, str, str]:  # fmt: skip
     final = outcome.final_url or url
+    body = outcome.body if _is_html(outcome) else ""
+    why = parked(url, final, bool(outcome.redirects), outcome.title, body, text, nameservers)
+    if why:  # before the redirect rules: landers often sit at the parked site's root
+        return LinkStatus.USURPED, "parked-domain", why
     if outcome.redirects and _is_root(final) and not _is_root(url, index_too=True):
         return LinkStatus.SOFT_404, "redirect-to-root", f"redirects to the site root {final}"
     if outcome.redirects and _error_path(final, url):
         return LinkStatus.SOFT_404, "redirect-to-error-page", f"redirects to {final}"
-    parked = _parked(url, outcome)
-    if parked:
-        return LinkStatus.USURPED, "parked-domain", parked
     if _is_html(outcome):
-        text = visible_text(outcome.body)
-        if is_error_title(outcome.title):
-            return LinkStatus.SOFT_404, "soft404-title", f"error page titled {outcome.title!r}"
-        heading = _first_h1(outcome.body)
-        if len(text) < 3000 and is_error_title(heading):
-            return LinkStatus.SOFT_404, "soft404-content", f"error page headed {heading!r}"
+        said = soft_404(outcome.title, body, text)
+        if said:
+            rule = "soft404-title" if said.startswith("error page titled") else "soft404-content"
+            return LinkStatus.SOFT_404, rule, said
         size = len(text.encode())
         if size < NEAR_EMPTY_BYTES and not _meaningful_title(outcome.title, final):
             return LinkStatus.SOFT_404, "near-empty", f"{size} bytes of text and no real title"
@@ -204,38 +183,6 @@ def _judge_page(url: str, outcome: FetchOutcome, probe: FetchOutcome | None
 def _is_html(outcome: FetchOutcome) -> bool:
     kind = outcome.content_type
     return outcome.method == "GET" and (not kind or "html" in kind)
-
-
-def _challenged(outcome: FetchOutcome) -> bool:
-    if outcome.headers.get("cf-mitigated", "").strip().lower() == "challenge":
-        return True
-    title = normalise(outcome.title)
-    return any(phrase in title for phrase in _CHALLENGE)
-
-
-def _parked(url: str, outcome: FetchOutcome) -> str:
-    """Why the page looks parked or for sale ("" if it does not)."""
-    final = urlsplit(outcome.final_url or url)
-    host, cited_host = (final.hostname or ""), (urlsplit(url).hostname or "")
-    for market in _MARKETPLACES:
-        on_market = host == market or host.endswith("." + market)
-        if on_market and not (cited_host == market or cited_host.endswith("." + market)):
-            return f"redirects to the domain marketplace {host}"
-    if outcome.redirects and final.path.rstrip("/") == "/lander":
-        return f"redirects to a parking lander {outcome.final_url}"
-    title = normalise(outcome.title)
-    if any(phrase in title for phrase in _PARKED):
-        return f"parking page titled {outcome.title!r}"
-    if not _is_html(outcome):
-        return ""
-    markup = {m.group(0).lower() for m in _PARKING_MARKUP.finditer(outcome.body)}
-    text = normalise(visible_text(outcome.body))
-    phrase = next((p for p in _PARKED if p in text), "")
-    if phrase and (len(text) < 5000 or markup):
-        return f"parking page ({phrase!r})"
-    if len(markup) >= 2:
-        return f"parking-service markup ({', '.join(sorted(markup))})"
-    return ""
 
 
 def _same_as_probe(url: str, outcome: FetchOutcome, probe: FetchOutcome | None) -> str:
@@ -290,32 +237,6 @@ def _meaningful_title(title: str, url: str) -> bool:
     norm = normalise(title)
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     return bool(norm) and norm not in _GENERIC_TITLES and norm not in (host, normalise(host))
-
-
-def _first_h1(body: str) -> str:
-    match = _H1.search(body)
-    return " ".join(html.unescape(_TAG.sub(" ", match.group(1))).split()) if match else ""
-
-
-def visible_text(body: str) -> str:
-    """The page's text without markup, scripts and styles, whitespace collapsed."""
-    text = html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", body)))
-    return " ".join(_CONTROL.sub("", text).split())
-
-
-def normalise(text: str) -> str:
-    """NFKC, case-folded, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def is_error_title(title: str) -> bool:
-    """True for a title that names an error page (404 codes, "not found" in many languages)."""
-    norm = normalise(title)
-    if not norm:
-        return False
-    bare = " ".join(_WORDS.findall(norm))
-    return (bare in _ERROR_WHOLE or bool(_ERROR_CODE.search(norm))
-            or any(phrase in norm for phrase in _NOT_FOUND))  # fmt: skip
 
 
 def title_similarity(a: str, b: str) -> float:

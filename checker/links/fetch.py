@@ -48,6 +48,8 @@ PERMANENT_REDIRECTS = frozenset({301, 308})
 KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "content-language",
                 "location", "retry-after", "server", "cf-mitigated", "last-modified",
                 "www-authenticate", "x-robots-tag")  # fmt: skip
+#: Headers only bot walls send (read by checker.links.signals.botwall), kept as well.
+WALL_HEADERS = ("x-amzn-waf-action", "x-datadome", "x-sucuri-block")
 _TEXT_TYPES = ("text/", "html", "xml")
 _RETRIED = ("timeout", "reset")
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -343,7 +345,8 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> requests.Respons
         raise _Stop("timeout", "no complete answer before the deadline")
     run.jar.update(response.cookies)
     result.status = response.status_code
-    kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    names = (*KEPT_HEADERS, *WALL_HEADERS)
+    kept = {name: response.headers[name] for name in names if name in response.headers}
     result.headers = MappingProxyType(kept)
     return response
 

@@ -25,6 +25,12 @@ from checker.links.history import Policy
 from checker.links.outage import NetworkVerdict, judge
 from checker.links.safety import Resolver
 from checker.links.scheduler import Politeness, host_of, run_polite
+from checker.links.signals import (
+    NameServerCache,
+    NameServerLookup,
+    dns_nameserver_lookup,
+    visible_text,
+)
 from checker.model import LinkResult, LinkStatus, Reference
 from checker.store import BatchWriter, open_store
 
@@ -43,6 +49,7 @@ class LinkConfig:
     recheck_all: bool = False
     probe: bool = True
     exclude: tuple[str, ...] = ()  #: regular expressions of URLs not to check
+    parking_ns: bool = False  #: ask DNS for the name servers of short pages (needs dnspython)
 
     @property
     def local_state_file(self) -> Path | None:
@@ -113,6 +120,7 @@ def check_links(
     now: Callable[[], dt.datetime] | None = None,  #: default: the store's clock
     progress: Progress | None = None,
     source: str = "",
+    ns_lookup: NameServerLookup | None = None,
 ) -> LinkRun:
     config = config or LinkConfig()
     exclude = [re.compile(p) for p in config.exclude]
@@ -146,11 +154,17 @@ def check_links(
             return fetch(url, config.fetch, resolver=resolver)
 
         prober = _Prober(fetch_one)
+        lookup = ns_lookup or (dns_nameserver_lookup() if config.parking_ns else None)
+        nameservers = NameServerCache(lookup)
 
         def work(url: str) -> LinkResult:
             outcome = fetch_one(url)
             probe = prober(url) if config.probe and _wants_probe(outcome) else None
-            return classify(url, outcome, probe)
+            names: list[str] = []
+            if lookup is not None and outcome.status == 200:
+                host = urlsplit(outcome.final_url or url).hostname or ""
+                names = nameservers(host, len(visible_text(outcome.body)))
+            return classify(url, outcome, probe, names)
 
         raw = run_polite(due, work, config.politeness, on_done=progress)
         network = judge(raw)

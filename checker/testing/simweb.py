@@ -63,6 +63,11 @@ Path                            Answer
 anything else                   404 "Not Found"
 ==============================  ===============================================================
 
+Fixture hosts: :meth:`SimWeb.serve` puts saved bytes (a real page from ``tests/data/pages``)
+at any host name with a given status and headers; those hosts share one more server on its
+own loopback address, which answers by ``Host`` header (path ``*`` matches every path,
+anything unserved is a plain 404).
+
 Shutting down is prompt (well under a second) even with trickling connections open.
 """
 
@@ -86,6 +91,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 _NAMES = ("news", "blog", "parked", "botwall", "slow", "flaky", "spa", "generic")
+FIXTURE_SITE = "fixtures"  #: the server behind every :meth:`SimWeb.serve` host
 SITES: tuple[str, ...] = tuple(f"{name}.example" for name in _NAMES)
 DOWN_HOST = "down.example"
 PUBLISHED = "2019-03-14"
@@ -286,6 +292,7 @@ class SimWeb:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _pages: dict[tuple[str, str], bytes] = field(default_factory=dict, init=False, repr=False)
+    _fixtures: dict[str, dict[str, Route]] = field(default_factory=dict, init=False, repr=False)
 
     def __enter__(self) -> SimWeb:
         self.start()
@@ -316,6 +323,29 @@ class SimWeb:
         server.shutdown()
         server.drop_connections()
         server.server_close()
+
+    def serve(
+        self,
+        host: str,
+        body: bytes,
+        *,
+        path: str = "*",
+        status: int = 200,
+        headers: Mapping[str, str] = _NO,
+        ctype: str = _HTML,
+    ) -> None:
+        """Answer ``path`` (``*``: every path) of ``host`` with these bytes, status and
+        headers; ``host`` resolves (:meth:`resolver`) to the fixture server."""
+        if FIXTURE_SITE not in self._servers:
+            ip = f"127.0.0.{2 + len(SITES)}"
+            server = _SiteServer(self, FIXTURE_SITE, ip)
+            self._servers[FIXTURE_SITE] = server
+            serve = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+            serve.start()
+        address = self._servers[FIXTURE_SITE].server_address
+        self.hosts[host.lower()] = (str(address[0]), int(address[1]))
+        with self._lock:
+            self._fixtures.setdefault(host.lower(), {})[path] = (status, body, dict(headers), ctype)
 
     def url(self, host: str, path: str = "/") -> str:
         return f"http://{host}:{self.hosts[host][1]}{path}"
@@ -379,6 +409,7 @@ class SimWeb:
             "flaky.example": self._flaky,
             "spa.example": self._spa,
             "generic.example": self._generic,
+            FIXTURE_SITE: self._fixture,
         }.get(site, self._news)
         route(h, path, q)
 
@@ -391,6 +422,16 @@ class SimWeb:
             h.send(200, article("Members Only Report — Walled Times"))
         else:
             h.send(403, _CHALLENGE.encode(), {"cf-mitigated": "challenge", "Server": "cloudflare"})
+
+    def _fixture(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        host = h.headers.get("Host", "").rsplit(":", 1)[0].lower()
+        with self._lock:
+            routes = self._fixtures.get(host, {})
+            route = routes.get(path) or routes.get("*")
+        if route is None:
+            h.send(404, b"Not Found", ctype="text/plain")
+        else:
+            h.send(*route)
 
     def _slow(self, h: _Handler, path: str, q: dict[str, str]) -> None:
         if path == "/trickle":
