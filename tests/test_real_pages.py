@@ -123,7 +123,9 @@ def test_wall_rules_name_the_vendor(web: SimWeb) -> None:
 
 
 def test_the_cli_reports_every_real_page_as_the_issue_expects(web: SimWeb, tmp_path: Path) -> None:
-    """`citewatch check` on a list citing every page (probe on, as by default)."""
+    """`citewatch check` on a list citing every page (probe on, as by default; one-off
+    run, so --confirm-now: without it a first night shows rot as `failing`, "soft 404,
+    1/3 …", until confirmed across nights)."""
     urls = [web.url(_host(page), CITED) for page in MANIFEST]
     lines = ["id,url,title,access_date"] + [
         f'{i},{url},"Cited story",1 May 2019' for i, url in enumerate(urls, 1)
@@ -134,7 +136,8 @@ def test_the_cli_reports_every_real_page_as_the_issue_expects(web: SimWeb, tmp_p
     result = CliRunner().invoke(
         main,
         ["check", str(src), "--out", str(out), "--format", "json", "--timeout", "10",
-         "--no-state", "--host-interval", "0", "--no-archive", *web.cli_args()],
+         "--no-state", "--confirm-now", "--host-interval", "0", "--no-archive",
+         *web.cli_args()],
     )  # fmt: skip
     assert result.exit_code == 1, result.output  # rotten links are findings
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
