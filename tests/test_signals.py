@@ -31,6 +31,7 @@ from checker.links.signals import (
 )
 from checker.links.signals._data import load
 from checker.model import LinkStatus, Reference
+from checker.store.policy import Policy
 from checker.testing.simweb import SimWeb
 
 PAGES = Path(__file__).parent / "data" / "pages"
@@ -227,6 +228,7 @@ def test_the_link_stage_asks_the_injected_lookup(tmp_path: Path) -> None:
             fetch=FetchConfig(allow_private=True, deadline=5, max_attempts=1),
             politeness=Politeness(host_interval=0),
             state_path=tmp_path / "state.sqlite",
+            policy=Policy(confirm_now=True),  # one-off: the verdicts, not their confirmation
             probe=False,
         )
         run = check_links(refs, config, resolver=web.resolver, ns_lookup=dns,
