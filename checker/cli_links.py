@@ -23,6 +23,7 @@ from checker.links.history import Policy
 from checker.links.runner import DEFAULT_STATE, LinkConfig, Progress
 from checker.links.safety import Resolver, system_resolver
 from checker.links.scheduler import Politeness
+from checker.links.signals.parking import dns_nameserver_lookup
 from checker.model import LinkResult
 from checker.store import is_database_url
 
@@ -173,6 +174,10 @@ def _pairs(items: tuple[str, ...], flag: str) -> list[tuple[str, str]]:
 def link_config(opts: dict[str, Any], settings: Settings | None = None) -> LinkConfig:
     settings = settings or Settings()
     check_excludes(opts["exclude"])
+    if opts.get("parking_ns") and dns_nameserver_lookup() is None:
+        raise click.UsageError(
+            "--parking-ns asks DNS for name servers and needs dnspython: pip install dnspython"
+        )
     intervals = dict(settings.domain_intervals)
     for domain, seconds in _pairs(opts["domain_interval"], "--domain-interval"):
         try:

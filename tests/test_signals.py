@@ -291,3 +291,20 @@ def test_a_song_or_book_titled_like_an_apology_is_not_an_error_page(title: str) 
 def test_an_error_segment_names_a_short_error_page() -> None:
     body = page("error/pl-zly-adres.html")
     assert soft_404("Sklep | Błąd", body, visible_text(body))
+
+
+def test_parking_ns_without_dnspython_is_a_usage_error(tmp_path: Path) -> None:
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    if importlib.util.find_spec("dns") is not None:
+        pytest.skip("dnspython is installed here")
+    src = tmp_path / "refs.csv"
+    src.write_text("id,url\n1,https://example.org/\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(src), "--parking-ns", "--no-state"])
+    assert result.exit_code == 2
+    assert "needs dnspython" in result.output
+    assert not (tmp_path / "reports").exists()
