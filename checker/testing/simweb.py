@@ -88,6 +88,7 @@ from urllib.parse import parse_qsl, urlsplit
 _NAMES = ("news", "blog", "parked", "botwall", "slow", "flaky", "spa", "generic")
 SITES: tuple[str, ...] = tuple(f"{name}.example" for name in _NAMES)
 DOWN_HOST = "down.example"
+FARM = "farm"  #: the server behind the hosts of :meth:`SimWeb.add_farm`
 PUBLISHED = "2019-03-14"
 _FILLER = (
     "The committee published its findings after a two-year inquiry into the matter. "
@@ -128,6 +129,16 @@ class RecordedRequest:
     path: str  #: path and query
     headers: Mapping[str, str]
     time: float  #: time.monotonic() on arrival
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """When a request arrived and when its answer was written (time.monotonic())."""
+
+    host: str  #: the Host header (with the port)
+    path: str
+    start: float
+    end: float
 
 
 def page(title: str, text: str = "", *, date: str = "", extra_head: str = "") -> bytes:
@@ -209,11 +220,14 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query))
         web = self.server.web
+        started = now()
         web._record(self.server.site, self)
         try:
             web._route(self.server.site, self, parts.path or "/", query)
         except (BrokenPipeError, ConnectionError, TimeoutError):
             self.close_connection = True
+        finally:
+            web._add_span(Span(self.headers.get("Host", ""), self.path, started, now()))
 
     def send(
         self, status: int, body: bytes, headers: Mapping[str, str] = _NO, ctype: str = _HTML
@@ -285,6 +299,8 @@ class SimWeb:
     _counts: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _spans: list[Span] = field(default_factory=list, init=False, repr=False)
+    farm_latency: float = 0.1  #: seconds a farm host takes to answer
 
     def __enter__(self) -> SimWeb:
         self.start()
@@ -345,6 +361,37 @@ class SimWeb:
         with self._lock:
             self._log.clear()
             self._counts.clear()
+            self._spans.clear()
+
+    def add_farm(self, hosts: list[str], ip: str = "127.0.0.40") -> None:
+        """Serve any number of extra host names from one server on ``ip``: every path
+        answers 200 with an article after :attr:`farm_latency` seconds (``/status/<code>``
+        answers that code, with ``Retry-After: ?retry_after=`` on 429 and 503)."""
+        server = self._servers.get(FARM)
+        if server is None:
+            server = _SiteServer(self, FARM, ip)
+            self._servers[FARM] = server
+            serve = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+            serve.start()
+        for host in hosts:
+            self.hosts[host.lower()] = (ip, server.server_address[1])
+
+    @property
+    def spans(self) -> list[Span]:
+        """Every finished request with its start and end (for politeness checks)."""
+        with self._lock:
+            return list(self._spans)
+
+    def _add_span(self, span: Span) -> None:
+        with self._lock:
+            self._spans.append(span)
+
+    def _farm(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        self._stop.wait(self.farm_latency)
+        if path.startswith("/status/") and path[8:].isdigit():
+            self._status(h, int(path[8:]), q)
+            return
+        h.send(200, article(f"Farm Page {path}" + _SUFFIX))
 
     # --- the server side -------------------------------------------------------------
 
@@ -367,6 +414,7 @@ class SimWeb:
             "flaky.example": self._flaky,
             "spa.example": self._spa,
             "generic.example": self._generic,
+            FARM: self._farm,
         }.get(site, self._news)
         route(h, path, q)
 
