@@ -210,8 +210,7 @@ def test_two_archive_consumers_share_one_budget_and_one_stop_flag(postgres_dsn: 
         _consumers(postgres_dsn, config, 2)
         times = sorted(r[0] for r in ia.requests)
         assert len(times) == 12  # CDX and availability per link: nothing found
-        gaps = [b - a for a, b in itertools.pairwise(times)]
-        assert min(gaps) >= 0.25 - 0.03
+        _assert_one_budget(times, 0.25)
         with open_store(postgres_dsn) as store:
             assert queue.pending(store) == 0
             queue.enqueue(
@@ -287,3 +286,11 @@ def test_crawl_engine_local_through_the_cli(web: SimWeb, postgres_dsn: str) -> N
         main, ["crawl", "--state", postgres_dsn, "--engine", "local", "--limit", "3"]
     )
     assert bad.exit_code == 2 and "--limit" in bad.output
+
+
+def _assert_one_budget(times: list[float], slot: float) -> None:
+    """Calls as the archive saw them: n calls span at least n - 1 slots (two private
+    budgets would take half the time), and no two come closer than a slot, give or
+    take 0.1 s of transport jitter on a loaded 2-core machine."""
+    assert times[-1] - times[0] >= (len(times) - 1) * slot - 0.1
+    assert min(b - a for a, b in itertools.pairwise(times)) >= slot - 0.1

@@ -17,6 +17,7 @@ dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -124,7 +125,11 @@ class BudgetClient(ArchiveClient):
         sleep: Callable[[float], None] = time.sleep,
         on_call: Callable[[], None] | None = None,
     ) -> None:
-        super().__init__(config, sleep=sleep)
+        # The database hands out the slots; the in-process limiter stays only as a
+        # backstop (four times looser, so it never shifts a call off its slot).
+        loose = dataclasses.replace(config, rate_per_minute=config.rate_per_minute * 4)
+        super().__init__(loose, sleep=sleep)
+        self.rate_per_minute = config.rate_per_minute
         self.store = store
         self.stop_for = stop_for
         self._on_call = on_call
@@ -134,7 +139,7 @@ class BudgetClient(ArchiveClient):
         if stopped_until(self.store, now) is not None:
             self.stopped = True
             raise ArchiveStopped("archive lookups are stopped for the cluster (repeated 429s)")
-        wait = self.store.rate_slot(WAYBACK_SLOT, 60.0 / self.config.rate_per_minute)
+        wait = self.store.rate_slot(WAYBACK_SLOT, 60.0 / self.rate_per_minute)
         if wait > 0:
             self._sleep(wait)
         if self._on_call is not None:

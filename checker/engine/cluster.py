@@ -147,3 +147,12 @@ class DaskEngine:
             out.append(summary)
             on_done(summary)
         return out
+
+
+def drain_task(state: str, config: Any, holder: str, seconds: float) -> Any:
+    """An archive consumer on a worker (the budget holds however many run)."""
+    from checker.engine.archive import drain
+    from checker.store import open_store
+
+    with open_store(state) as store:
+        return drain(store, state, config, holder=holder, seconds=seconds)

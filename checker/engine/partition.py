@@ -51,7 +51,7 @@ class EngineConfig:
     takeover_wait: float = 5.0  #: pause before re-doing a dead task's partition
     #: added to each host's interval between request starts: the margin for the time a
     #: request takes from the gate to the server (thread start, connect)
-    slack: float = 0.03
+    slack: float = 0.05
     archive: bool = True  #: queue rotten links for the archive consumer
     version: str = __version__
 
@@ -192,11 +192,12 @@ def check_partition(
 
 
 class _HostGate:
-    """Spaces the actual request starts on each host by its interval.
+    """Spaces every request start on a host (HEAD, GET, redirect, retry, probe) by the
+    host's interval plus ``slack``.
 
-    ``run_polite`` spaces dispatches; a pool thread may start its request a little
-    later than it was dispatched, so two starts can come closer than the interval. The
-    gate, passed right before the fetch, measures from the previous real start."""
+    It sits in the resolver, which the fetcher calls right before it connects, so the
+    time it keeps is the request's real start, not when ``run_polite`` dispatched the
+    check (a pool thread may start late; a late start then pushes the next one back)."""
 
     def __init__(self, politeness: Politeness, slack: float) -> None:
         self.politeness = politeness
@@ -205,12 +206,15 @@ class _HostGate:
         self._next: dict[str, float] = {}
 
     def wait(self, host: str) -> None:
+        spacing = self.politeness.interval(host) + self.slack
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next.get(host, 0.0))
-            self._next[host] = start + self.politeness.interval(host) + self.slack
+            self._next[host] = start + spacing
         if start > now:
             time.sleep(start - now)
+        with self._lock:  # woke late: the next start counts from the real one
+            self._next[host] = max(self._next[host], time.monotonic() + spacing)
 
 
 def _run(
@@ -223,23 +227,26 @@ def _run(
     """Fetch, probe and classify ``urls`` politely; sites that must pause stop at once.
     Returns the raw results (None: not fetched because its site paused) and those URLs."""
     links = config.links
-    resolver = table_resolver(config.resolve)
+    lookup = table_resolver(config.resolve)
+    gate = _HostGate(links.politeness, config.slack)
     fetch_config: FetchConfig = links.fetch
     watch = SiteWatch(config.backoff)
     stopped: list[str] = []
+
+    def resolver(host: str) -> list[str]:
+        gate.wait(host.lower().rstrip("."))
+        return lookup(host)
 
     def fetch_one(url: str) -> FetchOutcome:
         return fetch(url, fetch_config, resolver=resolver)
 
     prober = _Prober(fetch_one)
-    gate = _HostGate(links.politeness, config.slack)
 
     def work(url: str) -> LinkResult | None:
         site = site_for[url]
         if watch.is_paused(site):
             stopped.append(url)
             return None
-        gate.wait(host_of(url))
         outcome = fetch_one(url)
         probe = prober(url) if links.probe and _wants_probe(outcome) else None
         result = classify(url, outcome, probe)

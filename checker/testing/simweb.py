@@ -75,7 +75,9 @@ import json
 import socket
 import socketserver
 import struct
+import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -220,14 +222,15 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query))
         web = self.server.web
-        started = now()
+        started = self.server.arrivals.pop(self.connection, None) or now()
         web._record(self.server.site, self)
         try:
             web._route(self.server.site, self, parts.path or "/", query)
         except (BrokenPipeError, ConnectionError, TimeoutError):
             self.close_connection = True
         finally:
-            web._add_span(Span(self.headers.get("Host", ""), self.path, started, now()))
+            ended = getattr(self, "answered", None) or now()
+            web._add_span(Span(self.headers.get("Host", ""), self.path, started, ended))
 
     def send(
         self, status: int, body: bytes, headers: Mapping[str, str] = _NO, ctype: str = _HTML
@@ -253,6 +256,24 @@ class _Handler(BaseHTTPRequestHandler):
             super().finish()
 
 
+#: Linux's SO_TIMESTAMPNS (35), which Python's socket module does not name.
+_SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35 if sys.platform == "linux" else 0)
+
+
+def _arrival(sock: socket.socket) -> float:
+    """When the request's first byte reached this machine (the kernel's receive
+    timestamp, on time.monotonic()'s scale), so a busy server thread cannot blur it."""
+    try:
+        _, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(16), socket.MSG_PEEK)
+    except (OSError, AttributeError):
+        return 0.0
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS and _SO_TIMESTAMPNS:
+            seconds, nanos = struct.unpack("qq", data[:16])
+            return float(seconds + nanos / 1e9 - (time.time() - now()))
+    return 0.0
+
+
 class _SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
@@ -262,7 +283,10 @@ class _SiteServer(ThreadingHTTPServer):
         self.site = site
         self.connections: set[socket.socket] = set()
         self.lock = threading.Lock()
+        self.arrivals: dict[Any, float] = {}
         super().__init__((ip, 0), _Handler)
+        if site == FARM and _SO_TIMESTAMPNS:  # inherited by the accepted sockets
+            self.socket.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look the address up in DNS (getfqdn): never here.
@@ -270,6 +294,8 @@ class _SiteServer(ThreadingHTTPServer):
         self.server_name, self.server_port = self.site, self.server_address[1]
 
     def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.site == FARM:
+            self.arrivals[request] = _arrival(request)
         with self.lock:
             self.connections.add(request)
         try:
@@ -388,6 +414,7 @@ class SimWeb:
 
     def _farm(self, h: _Handler, path: str, q: dict[str, str]) -> None:
         self._stop.wait(self.farm_latency)
+        h.answered = now()  # type: ignore[attr-defined]  # before the client can see it
         if path.startswith("/status/") and path[8:].isdigit():
             self._status(h, int(path[8:]), q)
             return
