@@ -6,8 +6,9 @@ pending links and looks each up with the existing archive stage (CDX, availabili
 validation, the snapshot cache), through :class:`BudgetClient`, which asks the database
 before every call:
 
-* a time slot from the store's ``rate_limits`` row (``60 / rate`` seconds apart, by the
-  database's clock): at most ``rate`` calls a minute however many consumers run;
+* a time slot from the store's ``rate_limits`` row (``60 / rate`` seconds apart plus
+  0.1 s of slack, by the database's clock): at most ``rate`` calls a minute however
+  many consumers run;
 * the stop flag in ``archive_budget``: the archive's second 429 (``max_429``, counted by
   every consumer together) stops all lookups until ``stopped_until``.
 
@@ -38,6 +39,9 @@ from checker.store.dump import reference_of
 WAYBACK_SLOT = "wayback"
 PRIORITY = {LinkStatus.DEAD: 0, LinkStatus.SOFT_404: 1, LinkStatus.USURPED: 1}
 FAILING_PRIORITY = 2
+#: Added to every slot: a consumer thread that wakes late must not bring two calls
+#: closer than the limit allows, as the archive sees them.
+SLOT_SLACK = 0.1
 
 
 def enqueue(store: Any, verdicts: Iterable[LinkResult], now: dt.datetime, run_id: str) -> int:
@@ -124,12 +128,14 @@ class BudgetClient(ArchiveClient):
         stop_for: dt.timedelta = dt.timedelta(hours=1),
         sleep: Callable[[float], None] = time.sleep,
         on_call: Callable[[], None] | None = None,
+        slack: float = SLOT_SLACK,
     ) -> None:
         # The database hands out the slots; the in-process limiter stays only as a
         # backstop (four times looser, so it never shifts a call off its slot).
         loose = dataclasses.replace(config, rate_per_minute=config.rate_per_minute * 4)
         super().__init__(loose, sleep=sleep)
         self.rate_per_minute = config.rate_per_minute
+        self.slack = slack
         self.store = store
         self.stop_for = stop_for
         self._on_call = on_call
@@ -139,7 +145,7 @@ class BudgetClient(ArchiveClient):
         if stopped_until(self.store, now) is not None:
             self.stopped = True
             raise ArchiveStopped("archive lookups are stopped for the cluster (repeated 429s)")
-        wait = self.store.rate_slot(WAYBACK_SLOT, 60.0 / self.rate_per_minute)
+        wait = self.store.rate_slot(WAYBACK_SLOT, 60.0 / self.rate_per_minute + self.slack)
         if wait > 0:
             self._sleep(wait)
         if self._on_call is not None:

@@ -49,7 +49,7 @@ class DaskEngine:
         self,
         scheduler: str | None = None,
         local_workers: int = 2,
-        threads_per_worker: int = 2,
+        threads_per_worker: int = 4,
         retries: int = 2,
         duplicate: bool = False,
     ) -> None:

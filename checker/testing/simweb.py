@@ -277,6 +277,9 @@ def _arrival(sock: socket.socket) -> float:
 class _SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    #: listen backlog: the default (5) overflows when many clients connect at once (a
+    #: farm of hosts on one server), and a dropped SYN comes back only after 1 s
+    request_queue_size = 128
 
     def __init__(self, web: SimWeb, site: str, ip: str) -> None:
         self.web = web
