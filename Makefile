@@ -45,6 +45,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/offline_checks.py
 	$(BIN)/python bench/links_vs_others.py --hosts 20 --per-host 25
 
+## bench-store: the shared store at scale (a throwaway PostgreSQL) and loading a wiki dump
+.PHONY: bench-store
+bench-store: $(STAMP)
+	$(BIN)/python bench/store.py --links 2000000
+	$(BIN)/python bench/load_dump.py --pages 10000
+
 ## seed: regenerate references.csv from the seed article and its verified URLs
 seed: $(STAMP)
 	$(CITEWATCH) import data/seed/anti-gay-purges-in-chechnya.txt \

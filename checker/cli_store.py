@@ -19,10 +19,11 @@ from checker.checks import CheckConfig
 from checker.cli_links import link_config, link_options, progress_for, rescue_config, resolver
 from checker.config import Settings
 from checker.links.runner import check_links
-from checker.model import Reference
+from checker.model import LinkStatus, Reference
 from checker.reports import OutputFormat, write_reports
 from checker.store import StateError, Store, open_store
 
+_NOT_FETCHED = frozenset({LinkStatus.INVALID, LinkStatus.UNSAFE, LinkStatus.SKIPPED})
 _STATE = click.option(
     "--state",
     "state",
@@ -58,13 +59,17 @@ def load_command(dump: Path, state: str, source: str | None, all_namespaces: boo
         )
 
     with _open(state) as store:
-        summary = load_dump(
-            dump,
-            store,
-            source=source,
-            namespaces=None if all_namespaces else frozenset({0}),
-            progress=progress,
-        )
+        try:
+            summary = load_dump(
+                dump,
+                store,
+                source=source,
+                namespaces=None if all_namespaces else frozenset({0}),
+                progress=progress,
+            )
+        except StateError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(int(api.ExitCode.INPUT_ERROR))
     for line in summary.malformed:
         click.echo(f"error: {line}", err=True)
     if summary.stopped:
@@ -152,6 +157,10 @@ def crawl_command(
         if run.inconclusive:
             store.release(run_id)
         else:
+            # Never fetched (invalid, unsafe, excluded): recorded, so never due again.
+            unchecked = [r for r in run.results.values() if r.status in _NOT_FETCHED]
+            if unchecked:
+                store.record_batch(unchecked, store.now(), run_id)
             archive = rescue_config(opts, config)
             if archive is not None:
                 rescue(refs, dict(run.results), archive, resolver=resolve)

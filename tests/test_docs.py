@@ -43,7 +43,9 @@ def test_catalogue_is_documented() -> None:
         assert f"`{code}`" in doc, code
 
 
-@pytest.mark.parametrize("command", ["check", "import", "patch", "config"])
+@pytest.mark.parametrize(
+    "command", ["check", "import", "patch", "config", "load", "crawl", "report"]
+)
 def test_readme_documents_every_option(command: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     help_text = CliRunner().invoke(main, [command, "--help"]).output

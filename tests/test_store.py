@@ -302,3 +302,15 @@ def test_a_run_killed_mid_batch_loses_only_the_open_batch(state_location: str) -
         after = store.verdicts(urls)
         assert len(after) == 25 and {v.failures for v in after.values()} == {1}
         assert all(len(store.checks_of(u)) == 1 for u in urls)
+
+
+def test_batch_writer_flushes_every_second(tmp_path: Any) -> None:
+    ticks = iter(range(100))
+    with open_store(tmp_path / "s.sqlite", UTC) as store:
+        writer = BatchWriter(store, "run", size=1000, seconds=3, clock=lambda: float(next(ticks)))
+        for i in range(7):
+            writer.add(raw(LinkStatus.ALIVE, f"http://t.example/{i}", "ok"), T0)
+        assert writer.batches == 2  # at the 3rd and 6th second, not at the end
+        assert len(store.verdicts([f"http://t.example/{i}" for i in range(7)])) == 6
+        writer.flush()
+        assert writer.batches == 3 and len(writer.verdicts) == 7

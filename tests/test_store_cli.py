@@ -268,3 +268,72 @@ def test_two_runs_at_once_on_a_new_state_file(tmp_path: Path, simweb: SimWeb) ->
         assert proc.exitcode == 0
     db = sqlite3.connect(state)
     assert db.execute("SELECT count(*) FROM runs WHERE finished IS NOT NULL").fetchone() == (2,)
+
+
+def test_crawl_records_links_it_may_not_fetch(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite")
+    with open_store(state) as store:
+        store.add_links(["http://127.0.0.1:9/admin", "http://169.254.169.254/latest/"], store.now())
+    first = cli("crawl", "--state", state, "--no-archive")
+    assert "2 due links checked (2 unsafe); 0 still due" in first.output, first.output
+    again = cli("crawl", "--state", state, "--no-archive")
+    assert "0 due links checked" in again.output
+
+
+def test_patch_waits_for_a_confirmed_soft_404(tmp_path: Path, simweb: SimWeb) -> None:
+    from checker.testing.archive_double import ArchiveDouble
+
+    soft = simweb.url("news.example", "/to-root")
+    src = tmp_path / "references.csv"
+    src.write_text(
+        f"id,url,title,access_date,archive_url,archive_date,url_status\n"
+        f"1,{soft},Real Story,16 April 2017,,,\n",
+        encoding="utf-8",
+    )
+    with ArchiveDouble() as archive:
+        archive.add_capture(soft, "20170415120000", title="Real Story")
+
+        def night(*extra: str) -> Any:
+            out = tmp_path / "reports"
+            cli(
+                "check", str(src), "--out", str(out), "--state", str(tmp_path / "s.sqlite"),
+                "--host-interval", "0", "--fail-on", "never", *simweb.cli_args(),
+                *archive.cli_args(), *extra,
+            )  # fmt: skip
+            report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+            patch = cli("patch", str(src), "--report", str(out / "report.json"))
+            return report["references"][0]["link"], patch.output
+
+        link, patched = night()
+        assert link["status"] == "failing" and link["detail"].startswith("soft 404, 1/3")
+        assert "url_status" not in patched and "/web/2017" not in patched
+        link, patched = night("--confirm-now")
+        assert link["status"] == "soft-404"
+        assert "/web/20170415120000/" in patched
+
+
+def test_an_inconclusive_crawl_records_nothing_and_leaves_the_links_due(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite")
+    urls = [f"http://site{i}.invalid/page" for i in range(4)]  # resolve nowhere
+    with open_store(state) as store:
+        store.add_links(urls, store.now())
+    result = cli("crawl", "--state", state, "--no-archive")
+    assert result.exit_code == 3 and "inconclusive" in result.output
+    with open_store(state) as store:
+        assert store.verdicts(urls) == {}  # nothing counted
+        assert sorted(store.claim_due(store.now(), "next")) == sorted(urls)  # leases released
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"id,url\n1,http://a.example/\n", "not a MediaWiki XML dump"),
+        (b"<html><body>hello</body></html>", "no <page> in it"),
+    ],
+)
+def test_load_refuses_what_is_not_a_dump(tmp_path: Path, content: bytes, says: str) -> None:
+    path = tmp_path / "refs.xml"
+    path.write_bytes(content)
+    result = cli("load", str(path), "--state", str(tmp_path / "s.sqlite"))
+    assert result.exit_code == 2 and says in result.output
+    assert "Traceback" not in result.output

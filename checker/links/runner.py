@@ -102,7 +102,7 @@ def check_links(
     config: LinkConfig | None = None,
     *,
     resolver: Resolver | None = None,
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    now: Callable[[], dt.datetime] | None = None,  #: default: the store's clock
     progress: Progress | None = None,
     source: str = "",
 ) -> LinkRun:
@@ -112,6 +112,7 @@ def check_links(
     results: dict[str, LinkResult] = {}
     due: list[str] = []
     history = open_store(config.state_path, config.policy)
+    now = now or history.now  # a shared database's clock, not this machine's
     started = now()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     try:

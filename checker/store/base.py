@@ -101,6 +101,13 @@ class Store(Protocol):
         position: int,
         now: dt.datetime,
     ) -> None: ...
+    def put_pages(
+        self,
+        source: str,
+        pages: Sequence[tuple[str, Sequence[Citation]]],
+        position: int,
+        now: dt.datetime,
+    ) -> None: ...
     def citations(
         self, *, title: str | None = None, site: str | None = None, worst: int | None = None
     ) -> list[PageCitation]: ...

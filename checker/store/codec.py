@@ -18,8 +18,14 @@ def _from_iso(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
+_LINK_FIELDS = tuple(f.name for f in dataclasses.fields(LinkResult))
+_HOP_FIELDS = tuple(f.name for f in dataclasses.fields(Hop))
+
+
 def result_to_json(result: LinkResult) -> str:
-    data: dict[str, Any] = dataclasses.asdict(result)
+    # Field by field: dataclasses.asdict deep-copies, 10x slower on the write path.
+    data: dict[str, Any] = {name: getattr(result, name) for name in _LINK_FIELDS}
+    data["hops"] = [{name: getattr(hop, name) for name in _HOP_FIELDS} for hop in result.hops]
     data["status"] = result.status.value
     data["checked_at"] = _iso(result.checked_at)
     data["failing_since"] = _iso(result.failing_since)

@@ -1,8 +1,8 @@
 """Loading a whole wiki: a MediaWiki XML dump (``.xml`` or ``.bz2``) streamed page by
 page with ``mwxml``, each page's citations read by the wikitext importer and written
-to the store in one transaction with the load position, so memory stays constant and
-an interrupted load resumes after the last page it stored.  A page that cannot be read
-is a finding; the rest is still loaded.
+to the store 50 pages at a time, each batch in one transaction with the load position,
+so memory stays constant and an interrupted load resumes after the last batch stored.
+A page that cannot be read is a finding; the rest is still loaded.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from checker.importers.wikitext_format import read as read_wikitext
 from checker.model import KNOWN_FIELDS, Reference
-from checker.store.base import Citation, Store
+from checker.store.base import Citation, StateError, Store
 
 _SKIP = ("id", "url")
 
@@ -76,15 +76,29 @@ def load_dump(
     namespaces: frozenset[int] | None = frozenset({0}),
     progress: Callable[[LoadSummary], None] | None = None,
     every: int = 1000,
+    batch_size: int = 50,
 ) -> LoadSummary:
     """Stream ``path`` into ``store``; resumes after the pages a previous load stored."""
-    from mwxml import Page, SiteInfo
-    from mwxml.element_iterator import ElementIterator
+    try:
+        from mwxml import Page, SiteInfo
+        from mwxml.element_iterator import ElementIterator
+    except ImportError:
+        raise StateError(
+            "loading a dump needs the scale extra: pip install 'citewatch[scale]'"
+        ) from None
 
     summary = LoadSummary(source or path.name)
     done = store.load_position(summary.source)
     started = time.monotonic()
     position = 0
+    batch: list[tuple[str, list[Citation]]] = []
+    whole = [done]  # the position of the last page read whole
+
+    def flush() -> None:
+        if batch:
+            store.put_pages(summary.source, batch, whole[0], store.now())
+            batch.clear()
+
     with _open(path) as raw:
         try:
             root: Any = ElementIterator.from_file(raw)
@@ -121,7 +135,10 @@ def load_dump(
                     title = f"(malformed page {position})"
                 finally:
                     element.clear()
-                store.put_page(summary.source, title, cites, position, store.now())
+                batch.append((title, cites))
+                whole[0] = position
+                if len(batch) >= batch_size:
+                    flush()
                 summary.pages += 1
                 summary.citations += len(cites)
                 summary.urls += sum(
@@ -130,8 +147,13 @@ def load_dump(
                 if progress is not None and summary.pages % every == 0:
                     summary.seconds = time.monotonic() - started
                     progress(summary)
-        except (EOFError, OSError, SyntaxError, ValueError) as err:
-            summary.stopped = f"{path.name}: the dump ends in the middle ({_reason(err)})"
+        except (EOFError, OSError, SyntaxError, ValueError, AssertionError) as err:
+            broken = "the dump ends in the middle" if position else "not a MediaWiki XML dump"
+            summary.stopped = f"{path.name}: {broken} ({_reason(err)})"
+        finally:
+            flush()  # every whole page read so far, even when interrupted
+    if not position and not summary.stopped:
+        summary.stopped = f"{path.name}: no <page> in it: not a MediaWiki XML dump"
     summary.seconds = time.monotonic() - started
     return summary
 

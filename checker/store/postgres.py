@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from checker.store.base import StateError
+from checker.store.dialect import Cursor
 from checker.store.policy import Policy
-from checker.store.sql import Cursor, SQLStore
+from checker.store.sql import SQLStore
 
 #: Versioned migrations, applied in order and recorded in ``schema_version``.
 MIGRATIONS: tuple[str, ...] = (
@@ -109,6 +110,7 @@ def url_hash(url: str) -> bytes:
 class _PGCursor(Cursor):
     def __init__(self, cur: Any) -> None:
         self._cur = cur
+        self.raw = cur
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._cur.execute(sql.replace("?", "%s"), params)
@@ -189,6 +191,23 @@ class PostgresStore(SQLStore):
 
     def _key_sql(self, column: str) -> str:
         return f"sha256(convert_to({column}, 'UTF8'))"
+
+    def _write_results(
+        self, cur: Cursor, updates: Sequence[Sequence[Any]], checks: Sequence[Sequence[Any]]
+    ) -> None:
+        """Links updated row by row (pipelined); checks appended with COPY."""
+        cur.executemany(
+            "UPDATE links SET failures = ?, failing_since = ?, last_checked = ?, "
+            "last_status = ?, result = ?, next_due = ?, last_run = ?, backoff = ?, "
+            "lease_until = NULL, lease_run = NULL WHERE url_hash = ?",
+            updates,
+        )
+        assert isinstance(cur, _PGCursor)
+        with cur.raw.copy(
+            "COPY checks (url_hash, url, checked_at, status, rule, http_status, run_id) FROM STDIN"
+        ) as copy:
+            for row in checks:
+                copy.write_row(row)
 
     def _lock_claims(self, cur: Cursor, part: int | None) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(?, 1)", (_LOCK_CLASS,))

@@ -7,14 +7,10 @@ form and the dialect's row locking; everything else is here, once.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-import sys
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
-from types import TracebackType
-from typing import Any, Self
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from checker.model import ArchiveResult, ArchiveStatus, LinkResult
@@ -25,84 +21,17 @@ from checker.store.codec import (
     result_from_json,
     result_to_json,
 )
-from checker.store.policy import COUNTS_AS_SUCCESS, Policy, confirm, count, schedule
+from checker.store.dialect import Cursor, Dialect
+from checker.store.policy import COUNTS_AS_SUCCESS, confirm, count, schedule
 from checker.store.sites import part_of, site_of
 
 ROTTEN = ("dead", "failing", "soft-404", "usurped")
 _CHUNK = 500
 
 
-class Cursor:
-    """What a backend's transaction yields."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        """Run ``sql`` for every row; return the rows it changed in all."""
-        raise NotImplementedError
-
-
-class SQLStore:
-    kind = "sql"
-    #: the key columns of a URL ("url", or "url_hash, url") and their placeholders
-    KEY = "url"
-    KEY_COLS = "url"
-    KEY_PH = "?"
-    FOR_UPDATE = ""
-    MAX_KEY = _CHUNK
-
-    def __init__(self, policy: Policy | None = None) -> None:
-        self.policy = policy or Policy()
-        self.notes: list[str] = []
-
-    # -- what a backend provides ---------------------------------------------------------
-
-    def _tx(self) -> AbstractContextManager[Cursor]:
-        raise NotImplementedError
-
-    def _read(self) -> AbstractContextManager[Cursor]:
-        return self._tx()
-
-    def key(self, url: str) -> Any:
-        return url
-
-    def _kvals(self, url: str) -> tuple[Any, ...]:
-        return (url,)
-
-    def _ts(self, when: dt.datetime | None) -> Any:
-        return when.astimezone(dt.UTC).isoformat() if when else None
-
-    def _dt(self, value: Any) -> dt.datetime | None:
-        if value is None or value == "":
-            return None
-        if isinstance(value, dt.datetime):
-            return value
-        return dt.datetime.fromisoformat(str(value))
-
-    def _in(self, column: str, keys: Sequence[Any]) -> tuple[str, list[Any]]:
-        return f"{column} IN ({', '.join('?' * len(keys))})", list(keys)
-
-    def _lock_claims(self, cur: Cursor, part: int | None) -> None:
-        """Serialise due claims (SQLite's write transaction already does)."""
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def warn(self, message: str) -> None:
-        self.notes.append(message)
-        sys.stderr.write(f"warning: {message}\n")
+class SQLStore(Dialect):
+    """Everything the :class:`~checker.store.base.Store` protocol asks, once for both
+    backends."""
 
     # -- link history ----------------------------------------------------------------------
 
@@ -130,23 +59,19 @@ class SQLStore:
         """Store many checks in one transaction; idempotent per ``run_id`` (a URL already
         recorded by this run keeps its verdict and is not counted again)."""
         unique = {raw.url: raw for raw in raws}
-        ordered = sorted(unique, key=lambda u: self.key(u))
+        keys = {url: self.key(url) for url in unique}
+        ordered = sorted(unique, key=keys.__getitem__)
         out: dict[str, LinkResult] = {}
+        stamp = self._ts(now)
         with self._tx() as cur:
-            self._ensure_links(cur, ordered, now)
-            rows: dict[Any, tuple[Any, ...]] = {}
-            for i in range(0, len(ordered), self.MAX_KEY):
-                keys = [self.key(u) for u in ordered[i : i + self.MAX_KEY]]
-                where, params = self._in(self.KEY, keys)
-                for row in cur.execute(
-                    f"SELECT {self.KEY}, failures, failing_since, last_run, result, backoff "
-                    f"FROM links WHERE {where} ORDER BY {self.KEY}{self.FOR_UPDATE}",
-                    params,
-                ).fetchall():
-                    rows[bytes(row[0]) if isinstance(row[0], memoryview) else row[0]] = row
+            rows = self._lock_rows(cur, ordered)
+            missing = [url for url in ordered if keys[url] not in rows]
+            if missing:  # URLs never seen: create their rows, then lock those too
+                self._ensure_links(cur, missing, now)
+                rows.update(self._lock_rows(cur, missing))
             updates, checks = [], []
             for url in ordered:
-                raw, row = unique[url], rows.get(self.key(url))
+                raw, row = unique[url], rows.get(keys[url])
                 if row is not None and run_id and row[3] == run_id and row[4]:
                     out[url] = result_from_json(row[4])  # already recorded by this run
                     continue
@@ -161,19 +86,19 @@ class SQLStore:
                     (
                         failures,
                         self._ts(since),
-                        self._ts(now),
+                        stamp,
                         raw.status.value,
                         result_to_json(verdict),
                         self._ts(due),
                         run_id,
                         backoff,
-                        self.key(url),
+                        keys[url],
                     )
                 )
                 checks.append(
                     (
                         *self._kvals(url),
-                        self._ts(now),
+                        stamp,
                         raw.status.value,
                         raw.rule,
                         raw.http_status,
@@ -181,18 +106,37 @@ class SQLStore:
                     )
                 )
             if updates:
-                cur.executemany(
-                    "UPDATE links SET failures = ?, failing_since = ?, last_checked = ?, "
-                    "last_status = ?, result = ?, next_due = ?, last_run = ?, backoff = ?, "
-                    f"lease_until = NULL, lease_run = NULL WHERE {self.KEY} = ?",
-                    updates,
-                )
-                cur.executemany(
-                    f"INSERT INTO checks({self.KEY_COLS}, checked_at, status, rule, "
-                    f"http_status, run_id) VALUES ({self.KEY_PH}, ?, ?, ?, ?, ?)",
-                    checks,
-                )
+                self._write_results(cur, updates, checks)
         return [out[raw.url] for raw in raws]
+
+    def _lock_rows(self, cur: Cursor, urls: Sequence[str]) -> dict[Any, tuple[Any, ...]]:
+        """The stored rows of ``urls`` by key, locked for this transaction, in key order."""
+        rows: dict[Any, tuple[Any, ...]] = {}
+        for i in range(0, len(urls), self.MAX_KEY):
+            keys = [self.key(u) for u in urls[i : i + self.MAX_KEY]]
+            where, params = self._in(self.KEY, keys)
+            for row in cur.execute(
+                f"SELECT {self.KEY}, failures, failing_since, last_run, result, backoff "
+                f"FROM links WHERE {where} ORDER BY {self.KEY}{self.FOR_UPDATE}",
+                params,
+            ).fetchall():
+                rows[bytes(row[0]) if isinstance(row[0], memoryview) else row[0]] = row
+        return rows
+
+    def _write_results(
+        self, cur: Cursor, updates: Sequence[Sequence[Any]], checks: Sequence[Sequence[Any]]
+    ) -> None:
+        cur.executemany(
+            "UPDATE links SET failures = ?, failing_since = ?, last_checked = ?, "
+            "last_status = ?, result = ?, next_due = ?, last_run = ?, backoff = ?, "
+            f"lease_until = NULL, lease_run = NULL WHERE {self.KEY} = ?",
+            updates,
+        )
+        cur.executemany(
+            f"INSERT INTO checks({self.KEY_COLS}, checked_at, status, rule, "
+            f"http_status, run_id) VALUES ({self.KEY_PH}, ?, ?, ?, ?, ?)",
+            checks,
+        )
 
     def _site_parts(self, cur: Cursor, urls: Sequence[str]) -> dict[str, tuple[str, int]]:
         """url → (site, frozen partition), inserting sites seen for the first time."""
@@ -236,9 +180,6 @@ class SQLStore:
             rows,
         )
 
-    def _empty(self) -> str:
-        return "''"
-
     def checks_of(self, url: str) -> list[tuple[str, str]]:
         """(checked_at, status) of every recorded check of ``url``, oldest first."""
         with self._read() as cur:
@@ -247,10 +188,6 @@ class SQLStore:
                 (self.key(url),),
             ).fetchall()
         return [(self._iso(r[0]), r[1]) for r in rows]
-
-    def _iso(self, value: Any) -> str:
-        when = self._dt(value)
-        return when.isoformat() if when else ""
 
     def verdicts(self, urls: Sequence[str]) -> dict[str, LinkResult]:
         """The latest stored verdict of each URL that has one."""
@@ -286,9 +223,6 @@ class SQLStore:
                 "UPDATE runs SET finished = ?, inconclusive = ?, counts = ? WHERE run_id = ?",
                 (self._ts(finished), self._bool(inconclusive), json.dumps(counts), run_id),
             )
-
-    def _bool(self, value: bool) -> Any:
-        return int(value)
 
     def runs(self, limit: int = 60) -> list[dict[str, Any]]:
         """The latest finished runs, oldest first (for the trend chart)."""
@@ -443,18 +377,33 @@ class SQLStore:
         position: int,
         now: dt.datetime,
     ) -> None:
-        """Replace a page's citations, know its URLs, and advance the load position —
-        one transaction, so an interrupted load resumes exactly after the last page."""
+        """Replace one page's citations (see :meth:`put_pages`)."""
+        self.put_pages(source, [(title, citations)], position, now)
+
+    def put_pages(
+        self,
+        source: str,
+        pages: Sequence[tuple[str, Sequence[Citation]]],
+        position: int,
+        now: dt.datetime,
+    ) -> None:
+        """Replace these pages' citations, know their URLs, and advance the load position
+        to ``position`` — one transaction, so an interrupted load resumes exactly after
+        the last batch it stored."""
         with self._tx() as cur:
-            cur.execute("DELETE FROM citations WHERE source = ? AND title = ?", (source, title))
-            urls = sorted({c.url for c in citations})
+            cur.executemany(
+                "DELETE FROM citations WHERE source = ? AND title = ?",
+                [(source, title) for title, _ in pages],
+            )
+            urls = sorted({c.url for _, cites in pages for c in cites})
             self._ensure_links(cur, urls, now, due=True)
             cur.executemany(
                 "INSERT INTO citations(source, title, ref_id, url, fields) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(source, title, ref_id) DO NOTHING",
                 [
                     (source, title, c.ref_id, c.url, json.dumps(dict(c.fields), ensure_ascii=False))
-                    for c in citations
+                    for title, cites in pages
+                    for c in cites
                 ],
             )
             cur.execute(
@@ -493,14 +442,3 @@ class SQLStore:
         return [
             PageCitation(r[0], r[1], Citation(r[2], r[3], json.loads(r[4] or "{}"))) for r in rows
         ]
-
-    def _key_sql(self, column: str) -> str:
-        return column
-
-
-def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-__all__ = ["ROTTEN", "Cursor", "SQLStore", "dataclasses", "iter_chunks"]

@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from checker.store.dialect import Cursor
 from checker.store.policy import Policy
-from checker.store.sql import Cursor, SQLStore
+from checker.store.sql import SQLStore
 
 #: Versioned migrations; ``PRAGMA user_version`` is the version applied.
 MIGRATIONS: tuple[str, ...] = (
