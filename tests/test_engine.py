@@ -294,3 +294,18 @@ def _assert_one_budget(times: list[float], slot: float) -> None:
     take 0.1 s of transport jitter on a loaded 2-core machine."""
     assert times[-1] - times[0] >= (len(times) - 1) * slot - 0.1
     assert min(b - a for a, b in itertools.pairwise(times)) >= slot - 0.1
+
+
+def test_a_bot_wall_pauses_its_site_for_hours(web: SimWeb, postgres_dsn: str) -> None:
+    urls = [web.url("botwall.example", f"/article/story-{i}") for i in range(5)]
+    _load(postgres_dsn, urls)
+    config = farm_config(web, interval=0.02)
+    summary = crawl(postgres_dsn, config, LocalEngine(1))
+    assert summary.checked == 1 and summary.counts == {"blocked": 1}
+    assert len(web.requests_to("botwall.example")) == 1
+    with open_store(postgres_dsn) as store:
+        now = store.now()
+        until = paused_sites(store, ["botwall.example"], now)["botwall.example"]
+        assert 5.9 * 3600 < (until - now).total_seconds() <= 6 * 3600
+        assert store.due_count(now) == 4
+    assert "bot wall" in _pause_reason(postgres_dsn)

@@ -76,7 +76,7 @@ class DaskEngine:
                     n_workers=self.local_workers,
                     threads_per_worker=self.threads_per_worker,
                     processes=True,
-                    dashboard_address=":0",  # a free port: never clash with another cluster
+                    dashboard_address="127.0.0.1:0",  # loopback, a free port: no clash
                     host="127.0.0.1",
                     silence_logs=40,
                 )

@@ -193,11 +193,15 @@ def check_partition(
 
 class _HostGate:
     """Spaces every request start on a host (HEAD, GET, redirect, retry, probe) by the
-    host's interval plus ``slack``.
+    host's interval plus ``slack``, and the start after a finished fetch by the interval
+    after its end.
 
     It sits in the resolver, which the fetcher calls right before it connects, so the
-    time it keeps is the request's real start, not when ``run_polite`` dispatched the
-    check (a pool thread may start late; a late start then pushes the next one back)."""
+    time it keeps is close to the request's real start, not when ``run_polite``
+    dispatched the check.  A thread can still be held up between the gate and the
+    connect (a busy machine); the end of a fetch is a time its request surely started
+    before, so "the interval after the previous end" (Nutch's rule) holds whatever the
+    delay."""
 
     def __init__(self, politeness: Politeness, slack: float) -> None:
         self.politeness = politeness
@@ -215,6 +219,12 @@ class _HostGate:
             time.sleep(start - now)
         with self._lock:  # woke late: the next start counts from the real one
             self._next[host] = max(self._next[host], time.monotonic() + spacing)
+
+    def finished(self, host: str) -> None:
+        """A fetch on ``host`` ended: its requests started before now."""
+        with self._lock:
+            after = time.monotonic() + self.politeness.interval(host)
+            self._next[host] = max(self._next.get(host, 0.0), after)
 
 
 def _run(
@@ -238,7 +248,10 @@ def _run(
         return lookup(host)
 
     def fetch_one(url: str) -> FetchOutcome:
-        return fetch(url, fetch_config, resolver=resolver)
+        try:
+            return fetch(url, fetch_config, resolver=resolver)
+        finally:
+            gate.finished(host_of(url))
 
     prober = _Prober(fetch_one)
 

@@ -59,7 +59,6 @@ def farm_config(
         resolve=resolve_pairs(web),
         takeover_wait=1.0,
         busy_wait=1.0,
-        slack=0.1,  # a loaded 2-core machine delays a thread between the gate and connect
     )
     return dataclasses.replace(config, **engine)  # type: ignore[arg-type]
 
