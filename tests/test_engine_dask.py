@@ -27,10 +27,15 @@ from checker.store.sites import part_of, site_of
 from checker.testing.archive_double import ArchiveDouble
 from checker.testing.simweb import DOWN_HOST, SimWeb
 
-distributed = pytest.importorskip(
-    "distributed", reason="Dask is not installed (pip install 'citewatch[scale]')"
-)
-from checker.engine.cluster import DaskEngine, EngineError, drain_task  # noqa: E402
+try:
+    import distributed  # noqa: F401
+except ImportError:
+    # CI (CITEWATCH_REQUIRE_POSTGRES=1, set by .ci/run) installs the scale extra: there
+    # a missing Dask is a failure, not a skip.
+    if os.environ.get("CITEWATCH_REQUIRE_POSTGRES") == "1":
+        raise
+    pytest.skip("Dask is not installed (pip install 'citewatch[scale]')", allow_module_level=True)
+from checker.engine.cluster import DaskEngine, EngineError, drain_task
 
 
 @pytest.fixture(scope="module")
