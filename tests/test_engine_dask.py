@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -208,3 +212,40 @@ def _assert_one_budget(times: list[float], slot: float) -> None:
     take 0.1 s of transport jitter on a loaded 2-core machine."""
     assert times[-1] - times[0] >= (len(times) - 1) * slot - 0.1
     assert min(b - a for a, b in itertools.pairwise(times)) >= slot - 0.1
+
+
+def test_crawl_joins_a_running_scheduler(web: SimWeb, postgres_dsn: str, tmp_path: Path) -> None:
+    """The deployment path: a `dask scheduler` and a `dask worker` started as commands
+    (on loopback, plain tcp here; TLS is configuration), and `crawl --scheduler`."""
+    dask = str(Path(sys.executable).with_name("dask"))
+    info = tmp_path / "scheduler.json"
+    common = ["--host", "127.0.0.1", "--no-dashboard"]
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--scheduler-file", str(info), "--port", "0", *common],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while not info.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        worker = subprocess.Popen(
+            [dask, "worker", "--scheduler-file", str(info), "--nthreads", "2", *common],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        address = json.loads(info.read_text())["address"]
+        urls = farm_urls(web, sites=2, per_site=2)
+        _load(postgres_dsn, urls)
+        args = ["crawl", "--state", postgres_dsn, "--engine", "dask", "--scheduler", address]
+        result = CliRunner().invoke(
+            main, [*args, "--no-archive", "--host-interval", "0.05", *web.cli_args()]
+        )
+        assert result.exit_code == 0, result.output
+        assert "2 partitions (2 checked); 4 due links checked (4 alive)" in result.output
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
