@@ -309,3 +309,21 @@ def test_a_bot_wall_pauses_its_site_for_hours(web: SimWeb, postgres_dsn: str) ->
         assert 5.9 * 3600 < (until - now).total_seconds() <= 6 * 3600
         assert store.due_count(now) == 4
     assert "bot wall" in _pause_reason(postgres_dsn)
+
+
+def test_crawl_engine_local_queues_rotten_links_and_drains_them_within_the_budget(
+    web: SimWeb, postgres_dsn: str
+) -> None:
+    gone = [web.url("news.example", f"/status/404?n={i}") for i in range(3)]
+    fine = [web.url("blog.example", "/article/kept")]
+    _load(postgres_dsn, gone + fine)
+    with ArchiveDouble() as ia:
+        ia.add_capture(gone[0], "20200101000000")
+        base = ["crawl", "--state", postgres_dsn, "--engine", "local", *web.cli_args()]
+        result = CliRunner().invoke(main, [*base, *ia.cli_args(rate_per_minute=600)])
+        assert result.exit_code == 0, result.output
+        assert "3 queued for the archive" in result.output
+        assert "archive: 3 lookups (1 found, 6 calls); 0 links still pending" in result.output
+        assert "part " in result.output and "3/3 due links (3 failing)" in result.output
+    with open_store(postgres_dsn) as store:
+        assert queue.pending(store) == 0
