@@ -85,6 +85,17 @@ def load_command(dump: Path, state: str, source: str | None, all_namespaces: boo
     sys.exit(int(api.ExitCode.INPUT_ERROR if bad else api.ExitCode.OK))
 
 
+def _engine_options(func: Any) -> Any:
+    from checker.engine.command import ENGINE_OPTIONS
+
+    for option in reversed(ENGINE_OPTIONS):
+        func = option(func)
+    return func
+
+
+_ENGINE_KEYS = ("engine", "scheduler", "local_workers", "archive_minutes")
+
+
 @click.command("crawl")
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most N links this run.")
 @click.option(
@@ -104,10 +115,21 @@ def load_command(dump: Path, state: str, source: str | None, all_namespaces: boo
     help="Claimed links are skipped by other runs this long (a killed run's come back).",
 )
 @link_options
+@_engine_options
 def crawl_command(
     limit: int | None, site_budget: int, part: int | None, lease_hours: float, **opts: Any
 ) -> None:
     """Check the links of the store (--state) that are due, and nothing else."""
+    engine_opts = {k: opts.pop(k) for k in _ENGINE_KEYS}
+    if engine_opts["engine"] is not None:  # partition by partition (checker.engine)
+        from checker.engine.command import engine_crawl
+
+        if limit is not None:
+            raise click.UsageError("--limit does not apply to --engine (use --site-budget)")
+        engine_crawl(
+            **engine_opts, site_budget=site_budget, part=part, lease_hours=lease_hours, opts=opts
+        )
+        return
     settings = click.get_current_context().find_object(Settings) or Settings()
     config = dataclasses.replace(link_config(opts, settings), recheck_all=True)
     if config.state_path is None:

@@ -80,7 +80,9 @@ import json
 import socket
 import socketserver
 import struct
+import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -94,6 +96,7 @@ _NAMES = ("news", "blog", "parked", "botwall", "slow", "flaky", "spa", "generic"
 FIXTURE_SITE = "fixtures"  #: the server behind every :meth:`SimWeb.serve` host
 SITES: tuple[str, ...] = tuple(f"{name}.example" for name in _NAMES)
 DOWN_HOST = "down.example"
+FARM = "farm"  #: the server behind the hosts of :meth:`SimWeb.add_farm`
 PUBLISHED = "2019-03-14"
 _FILLER = (
     "The committee published its findings after a two-year inquiry into the matter. "
@@ -134,6 +137,16 @@ class RecordedRequest:
     path: str  #: path and query
     headers: Mapping[str, str]
     time: float  #: time.monotonic() on arrival
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """When a request arrived and when its answer was written (time.monotonic())."""
+
+    host: str  #: the Host header (with the port)
+    path: str
+    start: float
+    end: float
 
 
 def page(title: str, text: str = "", *, date: str = "", extra_head: str = "") -> bytes:
@@ -215,11 +228,15 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query))
         web = self.server.web
+        started = self.server.arrivals.pop(self.connection, None) or now()
         web._record(self.server.site, self)
         try:
             web._route(self.server.site, self, parts.path or "/", query)
         except (BrokenPipeError, ConnectionError, TimeoutError):
             self.close_connection = True
+        finally:
+            ended = getattr(self, "answered", None) or now()
+            web._add_span(Span(self.headers.get("Host", ""), self.path, started, ended))
 
     def send(
         self, status: int, body: bytes, headers: Mapping[str, str] = _NO, ctype: str = _HTML
@@ -245,16 +262,40 @@ class _Handler(BaseHTTPRequestHandler):
             super().finish()
 
 
+#: Linux's SO_TIMESTAMPNS (35), which Python's socket module does not name.
+_SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35 if sys.platform == "linux" else 0)
+
+
+def _arrival(sock: socket.socket) -> float:
+    """When the request's first byte reached this machine (the kernel's receive
+    timestamp, on time.monotonic()'s scale), so a busy server thread cannot blur it."""
+    try:
+        _, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(16), socket.MSG_PEEK)
+    except (OSError, AttributeError):
+        return 0.0
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS and _SO_TIMESTAMPNS:
+            seconds, nanos = struct.unpack("qq", data[:16])
+            return float(seconds + nanos / 1e9 - (time.time() - now()))
+    return 0.0
+
+
 class _SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    #: listen backlog: the default (5) overflows when many clients connect at once (a
+    #: farm of hosts on one server), and a dropped SYN comes back only after 1 s
+    request_queue_size = 128
 
     def __init__(self, web: SimWeb, site: str, ip: str) -> None:
         self.web = web
         self.site = site
         self.connections: set[socket.socket] = set()
         self.lock = threading.Lock()
+        self.arrivals: dict[Any, float] = {}
         super().__init__((ip, 0), _Handler)
+        if site == FARM and _SO_TIMESTAMPNS:  # inherited by the accepted sockets
+            self.socket.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look the address up in DNS (getfqdn): never here.
@@ -262,6 +303,8 @@ class _SiteServer(ThreadingHTTPServer):
         self.server_name, self.server_port = self.site, self.server_address[1]
 
     def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.site == FARM:
+            self.arrivals[request] = _arrival(request)
         with self.lock:
             self.connections.add(request)
         try:
@@ -293,6 +336,8 @@ class SimWeb:
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _pages: dict[tuple[str, str], bytes] = field(default_factory=dict, init=False, repr=False)
     _fixtures: dict[str, dict[str, Route]] = field(default_factory=dict, init=False, repr=False)
+    _spans: list[Span] = field(default_factory=list, init=False, repr=False)
+    farm_latency: float = 0.1  #: seconds a farm host takes to answer
 
     def __enter__(self) -> SimWeb:
         self.start()
@@ -376,6 +421,38 @@ class SimWeb:
         with self._lock:
             self._log.clear()
             self._counts.clear()
+            self._spans.clear()
+
+    def add_farm(self, hosts: list[str], ip: str = "127.0.0.40") -> None:
+        """Serve any number of extra host names from one server on ``ip``: every path
+        answers 200 with an article after :attr:`farm_latency` seconds (``/status/<code>``
+        answers that code, with ``Retry-After: ?retry_after=`` on 429 and 503)."""
+        server = self._servers.get(FARM)
+        if server is None:
+            server = _SiteServer(self, FARM, ip)
+            self._servers[FARM] = server
+            serve = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+            serve.start()
+        for host in hosts:
+            self.hosts[host.lower()] = (ip, server.server_address[1])
+
+    @property
+    def spans(self) -> list[Span]:
+        """Every finished request with its start and end (for politeness checks)."""
+        with self._lock:
+            return list(self._spans)
+
+    def _add_span(self, span: Span) -> None:
+        with self._lock:
+            self._spans.append(span)
+
+    def _farm(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        self._stop.wait(self.farm_latency)
+        h.answered = now()  # type: ignore[attr-defined]  # before the client can see it
+        if path.startswith("/status/") and path[8:].isdigit():
+            self._status(h, int(path[8:]), q)
+            return
+        h.send(200, article(f"Farm Page {path}" + _SUFFIX))
 
     # --- the server side -------------------------------------------------------------
 
@@ -410,6 +487,7 @@ class SimWeb:
             "spa.example": self._spa,
             "generic.example": self._generic,
             FIXTURE_SITE: self._fixture,
+            FARM: self._farm,
         }.get(site, self._news)
         route(h, path, q)
 
