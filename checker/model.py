@@ -300,6 +300,7 @@ class LinkStatus(enum.StrEnum):
     USURPED = "usurped"  #: the domain is parked, for sale or taken over
     BLOCKED = "blocked"  #: 401/403/429/999 or a bot challenge: unknown, never dead
     TRANSIENT = "transient"  #: 5xx, timeout, reset: unknown for now
+    TLS_ERROR = "tls-error"  #: this host's certificate or TLS handshake failed: never dead
     INVALID = "invalid"  #: malformed URL or unsupported scheme
     UNSAFE = "unsafe"  #: refused target (loopback, private, link-local…)
     SKIPPED = "skipped"  #: no URL, or excluded

@@ -47,6 +47,7 @@ Path                            Answer
                                 ``Retry-After: ?retry_after=`` (429 default 120); 999 is
                                 LinkedIn's "Request denied"
 ``/head-405``, ``/head-404``    HEAD answers 405 / 404, GET answers 200 with the article
+``/get-405``, ``/get-reset``    GET answers 405 / resets the connection, HEAD answers 200
 ``/tiny``                       200, near-empty body, no title
 ``/tiny-titled``                200, one sentence, meaningful title (a legitimate tiny page)
 ``/drifted``                    200, title "Completely Different Story — Example News"
@@ -428,6 +429,12 @@ class SimWeb:
         parts = path.strip("/").split("/")
         if path in ("/head-405", "/head-404") and h.command == "HEAD":
             h.send(int(path[-3:]), page("Method Not Allowed"), {"Allow": "GET"})
+        elif path in ("/get-405", "/get-reset") and h.command == "HEAD":
+            h.send(200, article("Get Shy" + _SUFFIX))
+        elif path == "/get-405":
+            h.send(405, page("Method Not Allowed"), {"Allow": "HEAD"})
+        elif path == "/get-reset":
+            self._news(h, "/reset", q)
         elif path in _STATIC:
             h.send(*_STATIC[path])
         elif parts[0] == "article" and len(parts) == 2:
