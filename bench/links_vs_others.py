@@ -194,8 +194,16 @@ def main() -> None:
                 seen = stats(addresses[0])
                 live_called_dead = len(dead - gone)
                 rows.append(
-                    Row(NAMES[name], order, wall, peak, seen["max_in_flight"],
-                        seen["connections"], live_called_dead, len(dead & gone))  # fmt: skip
+                    Row(
+                        NAMES[name],
+                        order,
+                        wall,
+                        peak,
+                        seen["max_in_flight"],
+                        seen["connections"],
+                        live_called_dead,
+                        len(dead & gone),
+                    )  # fmt: skip
                 )
                 print(f"  {name} {order}: {wall} s", file=sys.stderr, flush=True)
     finally:
@@ -212,7 +220,11 @@ def main() -> None:
     print("| " + " | ".join(head) + " | 404s found |")
     print("|" + "|".join("---" for _ in range(len(head) + 1)) + "|")
     for r in rows:
-        wall = f"{r.wall:.1f}" if r.wall is not None else f"did not finish in {args.tool_timeout:.0f} s"
+        wall = (
+            f"{r.wall:.1f}"
+            if r.wall is not None
+            else f"did not finish in {args.tool_timeout:.0f} s"
+        )
         ratio = f"{r.wall / bound:.2f}" if r.wall is not None else "-"
         print(
             f"| {r.tool} | {r.order} | {wall} | {ratio} | {r.peak_mb:.0f} | {r.max_in_flight} "

@@ -11,7 +11,9 @@ Two more ways a run's own network lies, judged the same way (the run is inconclu
 
 * a **captive portal or proxy block page**: many unrelated hosts (at least three, and
   at least half of the hosts that answered) return the very same page — same body
-  hash, same off-site final host, or same title;
+  hash, same off-site final host, or same title — and it was judged rot (``soft-404``
+  or ``usurped``: a portal answers the random probe path with that page too), so
+  sites that merely share a template are not mistaken for one;
 * **TLS failing everywhere** (a broken trust store, an intercepting proxy): most
   https hosts (at least two, and more than half of those checked) fail the TLS
   handshake.  One host's bad certificate is that host's own ``tls-error``.
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from checker.links.scheduler import host_of
-from checker.model import LinkResult
+from checker.model import LinkResult, LinkStatus
 
 #: Hop error codes that mean "never got an HTTP answer".
 CONNECTION_ERRORS = frozenset(
@@ -73,6 +75,7 @@ class PageFingerprint:
 
 
 MIN_SAME_PAGE_HOSTS = 3
+_PAGE_ROT = frozenset({LinkStatus.SOFT_404, LinkStatus.USURPED})
 
 
 def same_page_everywhere(
@@ -87,7 +90,7 @@ def same_page_everywhere(
             continue
         host = host_of(url)
         answered.add(host)
-        if result.http_status != 200:
+        if result.http_status != 200 or result.status not in _PAGE_ROT:
             continue
         if page.body_hash:
             sharing["page", page.body_hash].add(host)

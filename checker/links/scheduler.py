@@ -10,6 +10,7 @@ finished tasks report through a queue (no wait over every running future).
 
 from __future__ import annotations
 
+import functools
 import queue
 import time
 from collections import deque
@@ -38,6 +39,7 @@ class Politeness:
         return self.host_interval
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()

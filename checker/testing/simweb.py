@@ -64,6 +64,17 @@ Path                            Answer
 anything else                   404 "Not Found"
 ==============================  ===============================================================
 
+Hostile servers, started on demand (each on its own address, every name given maps to it):
+
+* :meth:`SimWeb.add_portal` — a captive portal / proxy block page: every path of every
+  name answers 200 with the same "sign in to the network" page (127.0.0.20).
+* :meth:`SimWeb.add_tls` — HTTPS with the certificate and key given (a test makes a
+  self-signed one with ``openssl`` at test time), serving the routes of news.example
+  (127.0.0.21).  A client that trusts the system store fails the handshake.
+
+:meth:`SimWeb.connections_opened` counts the TCP connections a site accepted (keep-alive
+reuse shows as one connection for many requests).
+
 Shutting down is prompt (well under a second) even with trickling connections open.
 """
 
@@ -110,6 +121,11 @@ _PARKED = (
     '<script src="https://img.sedoparking.com/js/park.js"></script></head><body>'
     '<div class="parking"><h1>{host}</h1><p>This domain is for sale. Buy this domain '
     "today!</p><p>Related searches: Cheap Flights · Insurance · Loans</p></div></body></html>"
+)
+_PORTAL = (
+    "<!doctype html><html><head><title>Guest Wi-Fi — Sign in</title></head><body><h1>Welcome"
+    "</h1><p>Sign in to use the network. By continuing you accept the terms of use of this "
+    "hotspot.</p><form><input name=room><button>Connect</button></form></body></html>"
 )
 _CHALLENGE = (
     "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
@@ -248,6 +264,7 @@ class _SiteServer(ThreadingHTTPServer):
         self.web = web
         self.site = site
         self.connections: set[socket.socket] = set()
+        self.accepted = 0
         self.lock = threading.Lock()
         super().__init__((ip, 0), _Handler)
 
@@ -259,6 +276,7 @@ class _SiteServer(ThreadingHTTPServer):
     def finish_request(self, request: Any, client_address: Any) -> None:
         with self.lock:
             self.connections.add(request)
+            self.accepted += 1
         try:
             super().finish_request(request, client_address)
         finally:
@@ -286,6 +304,7 @@ class SimWeb:
     _counts: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _tls_names: set[str] = field(default_factory=set, init=False, repr=False)
 
     def __enter__(self) -> SimWeb:
         self.start()
@@ -318,7 +337,38 @@ class SimWeb:
         server.server_close()
 
     def url(self, host: str, path: str = "/") -> str:
-        return f"http://{host}:{self.hosts[host][1]}{path}"
+        scheme = "https" if host in self._tls_names else "http"
+        return f"{scheme}://{host}:{self.hosts[host][1]}{path}"
+
+    def connections_opened(self, site: str) -> int:
+        """TCP connections ``site``'s server has accepted since it started."""
+        server = self._servers[site]
+        with server.lock:
+            return server.accepted
+
+    def _extra_server(self, site: str, ip: str, names: list[str], context: Any = None) -> int:
+        server = _SiteServer(self, site, ip)
+        if context is not None:
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+        self._servers[site] = server
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        port = int(server.server_address[1])
+        for name in names:
+            self.hosts[name] = (ip, port)
+        return port
+
+    def add_portal(self, names: list[str]) -> int:
+        """A captive portal answering every name in ``names``; returns its port."""
+        return self._extra_server("portal", "127.0.0.20", names)
+
+    def add_tls(self, names: list[str], cert: str, key: str) -> int:
+        """An HTTPS server with ``cert``/``key`` answering ``names``; returns its port."""
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self._tls_names.update(names)
+        return self._extra_server("tls", "127.0.0.21", names, context)
 
     def cli_args(self, allow_private: bool = True) -> list[str]:
         """``citewatch check`` flags that reach this web: its names, on loopback."""
@@ -368,8 +418,12 @@ class SimWeb:
             "flaky.example": self._flaky,
             "spa.example": self._spa,
             "generic.example": self._generic,
+            "portal": self._portal,
         }.get(site, self._news)
         route(h, path, q)
+
+    def _portal(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        h.send(200, _PORTAL.encode())
 
     def _parked(self, h: _Handler, path: str, q: dict[str, str]) -> None:
         h.send(200, _PARKED.format(host=h.headers.get("Host", "").split(":")[0]).encode())
