@@ -203,7 +203,7 @@ def main() -> None:
                         seen["connections"],
                         live_called_dead,
                         len(dead & gone),
-                    )  # fmt: skip
+                    )
                 )
                 print(f"  {name} {order}: {wall} s", file=sys.stderr, flush=True)
     finally:
