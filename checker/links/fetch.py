@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from http.client import HTTPException
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -142,6 +142,10 @@ def _ok(status: int | None, error: str) -> bool:
     return not error and status is not None and status < 400
 
 
+class Expiring(Protocol):
+    def expire(self) -> None: ...
+
+
 class Deadlines:
     """One timer thread for every fetch in flight (not a watchdog thread per fetch).
 
@@ -151,12 +155,13 @@ class Deadlines:
     """
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, _Run]] = []
+        self._heap: list[tuple[float, int, Expiring]] = []
         self._cond = threading.Condition()
         self._seq = 0
         self._thread: threading.Thread | None = None
 
-    def add(self, when: float, run: _Run) -> None:
+    def add(self, when: float, run: Expiring) -> None:
+        """Call ``run.expire()`` at ``when`` (``time.monotonic()``) unless it has ended."""
         with self._cond:
             self._seq += 1
             heapq.heappush(self._heap, (when, self._seq, run))
