@@ -201,6 +201,19 @@ class Finding:
         """The first field involved ("" for list-level findings)."""
         return self.fields[0] if self.fields else ""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable (checks run in worker processes): the read-only mapping travels as a dict.
+        state = (self.code, self.severity, self.message, self.ref_id, self.fields,
+                 self.values, self.suggestion, dict(self.suggested), self.related)  # fmt: skip
+        return (_finding, state)
+
+
+def _finding(*state: Any) -> Finding:
+    finding = Finding(*state)
+    if not finding.suggested:
+        object.__setattr__(finding, "suggested", _EMPTY)
+    return finding
+
 
 @dataclass(frozen=True, slots=True)
 class InputProblem:

@@ -225,3 +225,92 @@ def ordered_references(result: CheckResult) -> Iterator[tuple[Reference, list[Fi
     for _, index in keyed:
         ref = result.references[index]
         yield ref, grouped.get(ref.id, [])
+
+
+class Records:
+    """The records of one run, built once and shared by every report writer.
+
+    What every format needs is computed here once: the findings grouped by reference
+    and their records (worst first), the worst-first order, the run and summary
+    records.  :meth:`reference` assembles a reference's record from those parts; the
+    input-order writers (JSON, CSV, JUnit) are fed the very same record in one pass
+    (:func:`checker.reports.write_reports`).
+    """
+
+    def __init__(self, result: CheckResult, exit_code: int = 0) -> None:
+        self.result = result
+        self.exit_code = exit_code
+        self.grouped = result.findings_by_ref()
+        self._finding_records: dict[str, list[dict[str, Any]]] = {}
+        self._run: dict[str, Any] | None = None
+        self._summary: dict[str, Any] | None = None
+        self._ordered: list[int] | None = None
+        self._list: list[dict[str, Any]] | None = None
+
+    @property
+    def run(self) -> dict[str, Any]:
+        if self._run is None:
+            self._run = run_record(self.result, self.exit_code)
+        return self._run
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        if self._summary is None:
+            self._summary = summary_record(self.result)
+        return self._summary
+
+    @property
+    def list_findings(self) -> list[dict[str, Any]]:
+        """Records of the list-level findings, in run order."""
+        if self._list is None:
+            self._list = [finding_record(f) for f in self.grouped.get(None, [])]
+        return self._list
+
+    def findings_of(self, ref: Reference) -> list[dict[str, Any]]:
+        """The finding records of ``ref``, worst first (built once per id)."""
+        found = self._finding_records.get(ref.id)
+        if found is None:
+            findings = self.grouped.get(ref.id, [])
+            ordered = sorted(findings, key=lambda f: (-f.severity, f.code))
+            found = [finding_record(f) for f in ordered]
+            if found:
+                self._finding_records[ref.id] = found
+        return found
+
+    def reference(self, ref: Reference) -> dict[str, Any]:
+        """``ref``'s record: what :func:`reference_record` gives, from the shared parts."""
+        location = None
+        if ref.location is not None:
+            location = {
+                "path": ref.location.path,
+                "line": ref.location.line,
+                "anchor": ref.location.anchor,
+                "text": str(ref.location),
+            }
+        found = self.findings_of(ref)
+        return {
+            "id": ref.id,
+            "location": location,
+            "fields": ref.fields(),
+            "extra": dict(ref.extra),
+            "findings": found,
+            "worst": found[0]["severity"] if found else None,
+            "link": link_record(self.result.link_of(ref)),
+            "archive": archive_of(self.result, ref),
+        }
+
+    def ordered(self) -> Iterator[tuple[Reference, list[Finding]]]:
+        """What :func:`ordered_references` gives, its order computed once."""
+        refs = self.result.references
+        if self._ordered is None:
+            grouped = self.grouped
+            keyed = []
+            for index, ref in enumerate(refs):
+                findings = grouped.get(ref.id)
+                worst = max((f.severity for f in findings), default=0) if findings else 0
+                keyed.append((-int(worst), index))
+            keyed.sort()
+            self._ordered = [index for _, index in keyed]
+        for index in self._ordered:
+            ref = refs[index]
+            yield ref, self.grouped.get(ref.id, [])
