@@ -18,7 +18,14 @@ import pytest
 import requests
 
 from checker.links.classify import classify
-from checker.links.fetch import USER_AGENT, FetchConfig, FetchOutcome, fetch, parse_retry_after
+from checker.links.fetch import (
+    USER_AGENT,
+    Connections,
+    FetchConfig,
+    FetchOutcome,
+    fetch,
+    parse_retry_after,
+)
 from checker.links.safety import PinnedAdapter, is_public, refusal_reason, vet_host
 from checker.model import LinkStatus
 from checker.testing.simweb import SimWeb
@@ -229,6 +236,40 @@ def test_the_vetted_address_is_the_one_connected_to(web: SimWeb) -> None:
     config = FetchConfig(allow_private=True, head_first=False)
     assert fetch(web.url("news.example", "/"), config, resolver=rebinding).status == 200
     assert calls == ["news.example"]
+
+
+def test_pooled_connections_are_revetted_on_every_resolution(web: SimWeb) -> None:
+    news_ip = web.hosts["news.example"][0]
+    answers = [[news_ip], [news_ip], ["127.0.0.1"]]  # the name rebinds to loopback
+
+    def rebinding(host: str) -> list[str]:
+        return answers.pop(0)
+
+    config = replace(FAST, allow_private=False, allow_networks=(f"{news_ip}/32",))
+    web.clear_log()
+    with Connections(2) as pools:
+        first = fetch(web.url("news.example", "/article/a"), config, resolver=rebinding,
+                      connections=pools)  # fmt: skip
+        second = fetch(web.url("news.example", "/article/b"), config, resolver=rebinding,
+                       connections=pools)  # fmt: skip
+        third = fetch(web.url("news.example", "/article/c"), config, resolver=rebinding,
+                      connections=pools)  # fmt: skip
+    assert first.status == second.status == 200
+    assert (
+        third.error == "unsafe" and "loopback" in third.detail
+    )  # the kept-alive pool is no way in
+    assert [r.path for r in web.requests_to("news.example")] == ["/article/a", "/article/b"]
+    assert not answers  # resolved and vetted for every fetch
+
+
+def test_one_connection_serves_many_fetches(web: SimWeb) -> None:
+    before = web.connections_opened("blog.example")
+    with Connections(1) as pools:
+        for i in range(5):
+            outcome = fetch(web.url("blog.example", f"/article/s{i}"), FAST,
+                            resolver=web.resolver, connections=pools)  # fmt: skip
+            assert outcome.status == 200
+    assert web.connections_opened("blog.example") - before == 1
 
 
 @pytest.mark.parametrize(
