@@ -12,6 +12,7 @@ address, a DNS answer that changes between check and connect (rebinding) has no 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import zlib
@@ -109,9 +110,21 @@ def is_public(ip: str | IPAddress) -> bool:
     return refusal_reason(ip) == ""
 
 
+@functools.lru_cache(maxsize=256)
+def _network(net: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(net, strict=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason_of(text: str) -> str:
+    """:func:`refusal_reason` of an address given as text, remembered (a run asks about
+    the same few addresses thousands of times)."""
+    return refusal_reason(text)
+
+
 def _allowed(addr: IPAddress, allow: Iterable[str]) -> bool:
     for net in allow:
-        network = ipaddress.ip_network(net, strict=False)
+        network = _network(net)
         if addr.version == network.version and addr in network:
             return True
     return False
@@ -139,10 +152,11 @@ def vet_host(
             raise socket.gaierror(socket.EAI_NONAME, f"{host}: no addresses")
     allow = tuple(allow)
     for text in addresses:
+        reason = _reason_of(text)
+        if reason == "not an IP address":
+            raise UnsafeTarget(host, text, reason)
         addr = parse_ip(text)
-        if addr is None:
-            raise UnsafeTarget(host, text, "not an IP address")
-        reason = refusal_reason(addr)
+        assert addr is not None
         if reason and not allow_private and not _allowed(addr, allow):
             raise UnsafeTarget(host, str(addr), reason)
     return str(parse_ip(addresses[0]))
