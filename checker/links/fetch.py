@@ -449,7 +449,7 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> requests.Respons
             raise ValueError("not an http(s) URL with a host")
         # citewatch's own headers win: a session must not ask for encodings we cannot cap.
         headers = {**run.session_headers, **config.headers_for(parts.hostname)}
-        prepared = requests.Request(method, url, headers=headers, cookies=run.jar).prepare()
+        prepared = _prepare(method, url, headers, run.jar)
         host = urlsplit(prepared.url or "").hostname or parts.hostname
     except (ValueError, rex.RequestException, u3.LocationParseError) as exc:
         raise _Stop("invalid-url", str(exc)) from exc
@@ -476,6 +476,22 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> requests.Respons
     kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
     result.headers = MappingProxyType(kept)
     return response
+
+
+def _prepare(
+    method: str, url: str, headers: Mapping[str, str | bytes], jar: RequestsCookieJar
+) -> requests.PreparedRequest:
+    """The request as requests prepares it (URL normalised, IDNA), minus the steps a
+    link check never needs: no auth taken from the URL, a Cookie header only when the
+    jar holds cookies, no hooks (a fourth of the cost of ``Request.prepare()``)."""
+    prepared = requests.PreparedRequest()
+    prepared.prepare_method(method)
+    prepared.prepare_url(url, None)
+    prepared.prepare_headers(headers)
+    if len(jar):
+        prepared.prepare_cookies(jar)
+    prepared.prepare_body(None, None)
+    return prepared
 
 
 def _discard(response: requests.Response, run: _Run) -> None:
