@@ -51,6 +51,7 @@ class Row:
     connections: int
     false_dead: int
     found: int
+    cpu: float = 0.0
 
 
 def start_web(hosts: int, latency: float) -> tuple[subprocess.Popen[str], list[tuple[str, int]]]:
@@ -90,6 +91,9 @@ def make_urls(addresses: list[tuple[str, int]], n: int) -> tuple[list[str], set[
     return urls, gone, rounds
 
 
+CPU: dict[str, float] = {}  #: CPU seconds of the last child, by command name
+
+
 def run_child(command: list[str], timeout: float) -> tuple[float | None, float, str]:
     """Wall seconds (None past ``timeout``), peak RSS in MB, and the output."""
     with tempfile.TemporaryFile("w+") as out:
@@ -107,6 +111,7 @@ def run_child(command: list[str], timeout: float) -> tuple[float | None, float, 
                 break
             time.sleep(0.02)
         child.returncode = 0  # reaped by wait4 above
+        CPU["last"] = usage.ru_utime + usage.ru_stime
         out.seek(0)
         return wall, usage.ru_maxrss / 1024, out.read()
 

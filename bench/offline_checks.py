@@ -119,9 +119,11 @@ def end_to_end(n: int) -> None:
         summary = child.stdout.read().strip().splitlines()[-1:]
         print(f"\n{n:,} references in a {size:.0f} MB CSV: citewatch check --offline, all "
               f"five reports (exit {os.waitstatus_to_exitcode(status)})\n")  # fmt: skip
-        print("| step | seconds | peak RSS MB |\n|---|---|---|")
-        print(f"| import, checks, five reports (end to end) | {wall:.1f} | "
+        cpu = usage.ru_utime + usage.ru_stime  # the child and the workers it reaped
+        print("| step | wall s | CPU s | peak RSS MB |\n|---|---|---|---|")
+        print(f"| import, checks, five reports (end to end) | {wall:.1f} | {cpu:.1f} | "
               f"{usage.ru_maxrss / 1024:.0f} |")  # fmt: skip
+        print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         print(f"\n{' '.join(summary)}")
 
 
