@@ -208,6 +208,7 @@ def main() -> None:
                         seen["connections"],
                         live_called_dead,
                         len(dead & gone),
+                        CPU.get("last", 0.0),
                     )
                 )
                 print(f"  {name} {order}: {wall} s", file=sys.stderr, flush=True)
@@ -219,9 +220,11 @@ def main() -> None:
         f"\nLink load: {len(urls):,} URLs on {args.hosts} loopback hosts, "
         f"{args.latency * 1000:.0f} ms per answer, <= {PER_HOST} in flight per host, no "
         f"interval; {len(gone)} are 404. Politeness bound: {bound:.1f} s "
-        f"(busiest host {rounds} rounds of {PER_HOST}).\n"
+        f"(busiest host {rounds} rounds of {PER_HOST}). Load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.\n"
     )
-    head = ("tool", "input", "wall s", "x bound", "peak MB", "max/host", "conns", "false dead")
+    head = ("tool", "input", "wall s", "x bound", "CPU s", "peak MB", "max/host", "conns",
+            "false dead")  # fmt: skip
     print("| " + " | ".join(head) + " | 404s found |")
     print("|" + "|".join("---" for _ in range(len(head) + 1)) + "|")
     for r in rows:
@@ -232,7 +235,8 @@ def main() -> None:
         )
         ratio = f"{r.wall / bound:.2f}" if r.wall is not None else "-"
         print(
-            f"| {r.tool} | {r.order} | {wall} | {ratio} | {r.peak_mb:.0f} | {r.max_in_flight} "
+            f"| {r.tool} | {r.order} | {wall} | {ratio} | {r.cpu:.1f} | {r.peak_mb:.0f} "
+            f"| {r.max_in_flight} "
             f"| {r.connections} | {r.false_dead} | {r.found} / {len(gone)} |"
         )
 
