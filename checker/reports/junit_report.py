@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import IO, Any
-from xml.sax.saxutils import escape, quoteattr
 
 from checker.model import CheckResult, Finding, Reference, Severity
 from checker.reports import records
@@ -25,7 +24,11 @@ from checker.reports import records
 MAX_TITLE = 80
 
 _INFO = Severity.INFO.label
-_ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+_ATTR = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+     "\t": "&#9;"}
+)  # fmt: skip
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -36,7 +39,7 @@ def clean(value: object) -> str:
 
 def _open_tag(tag: str, attrs: dict[str, str]) -> str:
     rendered = "".join(
-        f" {name}={quoteattr(clean(value), _ATTR_ENTITIES)}" for name, value in attrs.items()
+        f' {name}="{clean(value).translate(_ATTR)}"' for name, value in attrs.items()
     )
     return f"<{tag}{rendered}>"
 
@@ -57,14 +60,14 @@ def _details(finding: dict[str, Any], where: str) -> str:
 
 
 def _text(value: str) -> str:
-    return escape(clean(value))
+    return clean(value).translate(_TEXT)
 
 
 def _testcase(name: str, findings: list[dict[str, Any]], where: str) -> str:
-    opening = _open_tag("testcase", {"classname": "references", "name": name, "time": "0"})
+    quoted = clean(name).translate(_ATTR)
     if not findings:
-        return opening[:-1] + " />"
-    parts = [opening]
+        return f'<testcase classname="references" name="{quoted}" time="0" />'
+    parts = [f'<testcase classname="references" name="{quoted}" time="0">']
     notes = []
     for finding in findings:
         if finding["severity"] == _INFO:
