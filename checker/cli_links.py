@@ -152,6 +152,13 @@ _OPTIONS = [
         metavar="HOST=IP",
         help="Resolve HOST to IP instead of asking DNS (repeatable, like curl).",
     ),
+    click.option(
+        "--archive-timeout",
+        type=click.FloatRange(1),
+        default=60.0,
+        show_default=True,
+        help="Total seconds per archive call (headers, redirects and body).",
+    ),
 ]
 
 
@@ -228,10 +235,9 @@ def rescue_config(opts: dict[str, Any], links: LinkConfig) -> RescueConfig | Non
     if opts["no_archive"]:
         return None
     base = opts["wayback_url"].rstrip("/")
+    limits = {"rate_per_minute": opts["archive_rate"], "call_deadline": opts["archive_timeout"]}
     client = (
-        ArchiveConfig(rate_per_minute=opts["archive_rate"])
-        if base == WAYBACK
-        else ArchiveConfig.for_endpoint(base, rate_per_minute=opts["archive_rate"])
+        ArchiveConfig(**limits) if base == WAYBACK else ArchiveConfig.for_endpoint(base, **limits)
     )
     return RescueConfig(
         memento_url=opts["memento_url"] or "",

@@ -211,6 +211,19 @@ class Finding:
         """The first field involved ("" for list-level findings)."""
         return self.fields[0] if self.fields else ""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable (checks run in worker processes): the read-only mapping travels as a dict.
+        state = (self.code, self.severity, self.message, self.ref_id, self.fields,
+                 self.values, self.suggestion, dict(self.suggested), self.related)  # fmt: skip
+        return (_finding, state)
+
+
+def _finding(*state: Any) -> Finding:
+    finding = Finding(*state)
+    if not finding.suggested:
+        object.__setattr__(finding, "suggested", _EMPTY)
+    return finding
+
 
 @dataclass(frozen=True, slots=True)
 class InputProblem:
@@ -312,6 +325,7 @@ class LinkStatus(enum.StrEnum):
     USURPED = "usurped"  #: the domain is parked, for sale or taken over
     BLOCKED = "blocked"  #: 401/403/429/999 or a bot challenge: unknown, never dead
     TRANSIENT = "transient"  #: 5xx, timeout, reset: unknown for now
+    TLS_ERROR = "tls-error"  #: this host's certificate or TLS handshake failed: never dead
     INVALID = "invalid"  #: malformed URL or unsupported scheme
     UNSAFE = "unsafe"  #: refused target (loopback, private, link-local…)
     SKIPPED = "skipped"  #: no URL, or excluded

@@ -131,10 +131,10 @@ def test_dns_failure_and_invalid_and_unsafe(web: SimWeb) -> None:
     assert (unsafe.status, unsafe.rule) == (S.UNSAFE, "unsafe")
 
 
-def test_tls_failure_is_failing(web: SimWeb) -> None:
+def test_tls_failure_is_its_own_status(web: SimWeb) -> None:
     url = web.url("news.example", "/").replace("http:", "https:")
     result = classify(url, fetch(url, FAST, resolver=web.resolver))
-    assert (result.status, result.rule) == (S.FAILING, "tls")
+    assert (result.status, result.rule) == (S.TLS_ERROR, "tls")  # never failing → dead
 
 
 # --- soft 404 by probe -------------------------------------------------------------------

@@ -11,13 +11,23 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import requests
 
-from checker.links.fetch import USER_AGENT, FetchConfig, FetchOutcome, fetch, parse_retry_after
+from checker.links.classify import classify
+from checker.links.fetch import (
+    USER_AGENT,
+    Connections,
+    FetchConfig,
+    FetchOutcome,
+    fetch,
+    parse_retry_after,
+)
 from checker.links.safety import PinnedAdapter, is_public, refusal_reason, vet_host
+from checker.model import LinkStatus
 from checker.testing.simweb import SimWeb
 
 CAP = 64 * 1024
@@ -42,22 +52,37 @@ def get(
     return fetch(web.url(host, path), config, session, web.resolver, sleep=lambda s: None)
 
 
-def test_alive_page_head_then_get(web: SimWeb) -> None:
+def test_alive_page_is_one_get(web: SimWeb) -> None:
     outcome = get(web, "news.example", "/article/plain-page")
     assert outcome.ok and outcome.status == 200 and not outcome.error
     assert outcome.title == "Plain Page — Example News"
-    assert [(h.method, h.status) for h in outcome.hops] == [("HEAD", 200), ("GET", 200)]
+    assert [(h.method, h.status) for h in outcome.hops] == [("GET", 200)]
     seen = [r for r in web.requests_to("news.example") if r.path == "/article/plain-page"]
-    assert [r.method for r in seen] == ["HEAD", "GET"]
+    assert [r.method for r in seen] == ["GET"]  # one request per link
     assert seen[-1].headers["User-Agent"] == USER_AGENT
     assert seen[-1].host == f"news.example:{web.hosts['news.example'][1]}"  # the name, not the IP
 
 
 @pytest.mark.parametrize("path", ["/head-405", "/head-404"])
 def test_head_failure_is_confirmed_by_get(web: SimWeb, path: str) -> None:
-    outcome = get(web, "news.example", path)
+    head_only = replace(FAST, read_body=False)  # HEAD answers alone only when it succeeds
+    outcome = get(web, "news.example", path, head_only)
     assert [(h.method, h.status) for h in outcome.hops] == [("HEAD", int(path[-3:])), ("GET", 200)]
     assert outcome.ok and outcome.method == "GET"
+    assert get(web, "news.example", path).hops[0].method == "GET"  # reading the page: GET only
+
+
+def test_head_alone_answers_when_the_body_is_not_needed(web: SimWeb) -> None:
+    outcome = get(web, "news.example", "/article/head-only", replace(FAST, read_body=False))
+    assert [(h.method, h.status) for h in outcome.hops] == [("HEAD", 200)] and outcome.ok
+
+
+@pytest.mark.parametrize("path", ["/get-405", "/get-reset"])
+def test_get_failure_is_checked_with_head(web: SimWeb, path: str) -> None:
+    outcome = get(web, "news.example", path, replace(FAST, max_attempts=1))
+    assert [h.method for h in outcome.hops] == ["GET", "HEAD"]
+    assert outcome.ok and outcome.method == "HEAD" and "HEAD answered" in outcome.detail
+    assert classify(outcome.url, outcome).status is LinkStatus.ALIVE  # served: not rot
 
 
 @pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
@@ -138,11 +163,11 @@ def test_retries_honour_retry_after_and_backoff(web: SimWeb) -> None:
     sleeps: list[float] = []
     url = web.url("flaky.example", "/retry-a?fail=2")
     outcome = fetch(url, FAST, resolver=web.resolver, sleep=sleeps.append)
-    assert outcome.status == 200 and outcome.attempts == 2 and sleeps == [0.01]  # HEAD ate one
+    assert outcome.status == 200 and outcome.attempts == 3 and sleeps == [0.01, 0.02]
     sleeps.clear()
     url = web.url("flaky.example", "/retry-b?fail=2&code=429&retry_after=1")
     outcome = fetch(url, FAST, resolver=web.resolver, sleep=sleeps.append)
-    assert outcome.status == 200 and sleeps == [1.0]
+    assert outcome.status == 200 and sleeps == [1.0, 1.0]
     sleeps.clear()
     url = web.url("news.example", "/status/429?retry_after=120")  # longer than the cap: give up
     outcome = fetch(url, FAST, resolver=web.resolver, sleep=sleeps.append)
@@ -193,7 +218,7 @@ def test_redirect_to_a_private_address_is_refused_at_that_hop(web: SimWeb, targe
     assert outcome.error == "unsafe" and outcome.hops[-1].error == "unsafe"
     assert outcome.hops[0].status == 301
     assert web.requests_to("blog.example") == []
-    assert [r.method for r in web.requests_to("news.example")] == ["HEAD"]  # GET never sent
+    assert [r.method for r in web.requests_to("news.example")] == ["GET"]  # one, not retried
 
 
 def test_allow_private_reaches_the_server(web: SimWeb) -> None:
@@ -211,6 +236,40 @@ def test_the_vetted_address_is_the_one_connected_to(web: SimWeb) -> None:
     config = FetchConfig(allow_private=True, head_first=False)
     assert fetch(web.url("news.example", "/"), config, resolver=rebinding).status == 200
     assert calls == ["news.example"]
+
+
+def test_pooled_connections_are_revetted_on_every_resolution(web: SimWeb) -> None:
+    news_ip = web.hosts["news.example"][0]
+    answers = [[news_ip], [news_ip], ["127.0.0.1"]]  # the name rebinds to loopback
+
+    def rebinding(host: str) -> list[str]:
+        return answers.pop(0)
+
+    config = replace(FAST, allow_private=False, allow_networks=(f"{news_ip}/32",))
+    web.clear_log()
+    with Connections(2) as pools:
+        first = fetch(web.url("news.example", "/article/a"), config, resolver=rebinding,
+                      connections=pools)  # fmt: skip
+        second = fetch(web.url("news.example", "/article/b"), config, resolver=rebinding,
+                       connections=pools)  # fmt: skip
+        third = fetch(web.url("news.example", "/article/c"), config, resolver=rebinding,
+                      connections=pools)  # fmt: skip
+    assert first.status == second.status == 200
+    assert (
+        third.error == "unsafe" and "loopback" in third.detail
+    )  # the kept-alive pool is no way in
+    assert [r.path for r in web.requests_to("news.example")] == ["/article/a", "/article/b"]
+    assert not answers  # resolved and vetted for every fetch
+
+
+def test_one_connection_serves_many_fetches(web: SimWeb) -> None:
+    before = web.connections_opened("blog.example")
+    with Connections(1) as pools:
+        for i in range(5):
+            outcome = fetch(web.url("blog.example", f"/article/s{i}"), FAST,
+                            resolver=web.resolver, connections=pools)  # fmt: skip
+            assert outcome.status == 200
+    assert web.connections_opened("blog.example") - before == 1
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ def test_cli_verdicts_with_evidence(simweb: SimWeb, tmp_path: Path) -> None:
     assert usurped["detail"].startswith("usurped, 1/3") and usurped["failures"] == 1
     dead = by_url[simweb.url("news.example", "/status/404")]["link"]
     assert dead["http_status"] == 404 and dead["failures"] == 1
-    assert [h["method"] for h in dead["hops"]][:2] == ["HEAD", "GET"]  # GET confirms
+    assert [h["method"] for h in dead["hops"]] == ["GET"]  # one request per link
     moved = by_url[simweb.url("news.example", "/chain/301/2")]
     assert moved["link"]["suggested_url"].endswith("/chain/301/0")
     assert any(f["code"] == "link-redirected" and f["suggested"] for f in moved["findings"])

@@ -97,3 +97,21 @@ def test_slow_host_does_not_stall_others() -> None:
         ),
     )
     assert len(fast_done) == 9 and max(fast_done) < 0.45
+
+
+def test_a_hosts_second_slot_opens_at_once() -> None:
+    work = Recorder(0.2)
+    run_polite(urls(1, 4), work, Politeness(host_concurrency=2, host_interval=0))
+    assert work.max_active["h0.example"] == 2  # not one at a time until a completion
+
+
+def test_skip_answers_without_running() -> None:
+    work = Recorder(0.0)
+    results = run_polite(
+        urls(2, 3),
+        work,
+        Politeness(host_interval=0),
+        skip=lambda url: "SKIPPED" if url.startswith("http://h1.") else None,
+    )
+    assert {results[u] for u in urls(2, 3) if "h1." in u} == {"SKIPPED"}
+    assert set(work.order) == {"h0.example"}

@@ -97,6 +97,8 @@ def wanted(ref: Reference, link: LinkResult | None, archive_all: bool) -> bool:
 
 def _judge(capture: Capture, cited_title: str) -> tuple[bool, str, str]:
     """(accepted, reason, the capture's title)."""
+    if capture.note:  # e.g. a playback redirect off the archive: never the capture
+        return False, capture.note, ""
     if capture.status != 200:
         return False, f"the capture answers HTTP {capture.status}", ""
     title = extract_title(capture.body)

@@ -8,7 +8,10 @@ catalogue of codes lives in :mod:`checker.checks.codes` and docs/findings.md.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from checker.model import Finding, InputProblem, Reference, Severity
@@ -64,15 +67,60 @@ def problem_findings(problems: Iterable[InputProblem]) -> list[Finding]:
     return found
 
 
-def run_checks(references: Sequence[Reference], config: CheckConfig | None = None) -> list[Finding]:
-    """Every offline finding for ``references``, in input order, list-level ones last."""
-    config = config or CheckConfig()
+#: Lists at least this long are checked by several processes (where fork exists).
+PARALLEL_MIN = 100_000
+_SHARED: tuple[Sequence[Reference], CheckConfig] | None = None  #: inherited by forked workers
+
+
+def _check_span(span: tuple[int, int]) -> list[Finding]:
+    """The per-reference findings of ``references[start:end]`` (in a forked worker)."""
+    assert _SHARED is not None
+    references, config = _SHARED
+    return _per_reference(references[span[0] : span[1]], config)
+
+
+def _per_reference(references: Sequence[Reference], config: CheckConfig) -> list[Finding]:
     ref_checks = _ref_checks()
     findings: list[Finding] = []
     append = findings.extend
     for ref in references:
         for check in ref_checks:
             append(check(ref, config))
+    return findings
+
+
+def _parallel(references: Sequence[Reference], config: CheckConfig) -> list[Finding] | None:
+    """The per-reference findings computed by forked worker processes (they inherit the
+    list; only findings, which pickle, come back), or None where that cannot help."""
+    global _SHARED
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(references) < PARALLEL_MIN:
+        return None
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+    size = max(10_000, len(references) // (workers * 8))
+    spans = [(i, min(i + size, len(references))) for i in range(0, len(references), size)]
+    _SHARED = (references, config)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            findings: list[Finding] = []
+            for part in pool.map(_check_span, spans):
+                findings.extend(part)
+            return findings
+    finally:
+        _SHARED = None
+
+
+def run_checks(references: Sequence[Reference], config: CheckConfig | None = None) -> list[Finding]:
+    """Every offline finding for ``references``, in input order, list-level ones last.
+    A long list is checked by several processes (the same findings, the same order)."""
+    config = config or CheckConfig()
+    findings = _parallel(references, config)
+    if findings is None:
+        findings = _per_reference(references, config)
+    append = findings.extend
     for list_check in _list_checks():
         append(list_check(references, config))
     if config.ignore:

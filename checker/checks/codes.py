@@ -79,6 +79,7 @@ CODES = MappingProxyType(
         "link-usurped": (E, "the domain is parked, for sale or taken over"),
         "link-blocked": (N, "401/403/429/999 or a bot challenge: unknown, never dead"),
         "link-transient": (N, "5xx, timeout or reset: unknown for now"),
+        "link-tls-error": (W, "this host's TLS certificate or handshake failed; never dead"),
         "link-redirected": (N, "moved permanently; the new URL is suggested"),
         "link-unsafe": (W, "the URL resolves to a private/loopback address; not checked"),
         "content-drift": (

@@ -26,8 +26,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
 from checker.archive.cache import ArchiveCache
 from checker.archive.client import ArchiveClient, ArchiveConfig, ArchiveStopped
 from checker.archive.rescue import RescueConfig, Rescuer
@@ -151,11 +149,8 @@ class BudgetClient(ArchiveClient):
         if self._on_call is not None:
             self._on_call()
 
-    def _get(
-        self, url: str, params: dict[str, str] | None = None, redirects: bool = True
-    ) -> requests.Response:
+    def _before_request(self) -> None:
         self._slot()
-        return super()._get(url, params, redirects)
 
     def _rate_limited(self, retry_after: float | None) -> None:
         self.rate_limited += 1

@@ -2,8 +2,9 @@
 
 Rules, first match wins (``rule`` names the one that decided):
 
-- fetch errors: ``invalid-url`` → INVALID; ``unsafe`` → UNSAFE; ``dns``, ``refused``,
-  ``tls``, ``redirect-loop``, ``too-many-redirects``, ``bad-redirect`` → FAILING (the
+- fetch errors: ``invalid-url`` → INVALID; ``unsafe`` → UNSAFE; ``tls`` → TLS_ERROR (the
+  host's own certificate problem, shown with the reason, never confirmed dead); ``dns``,
+  ``refused``, ``redirect-loop``, ``too-many-redirects``, ``bad-redirect`` → FAILING (the
   caller confirms across runs before calling it DEAD); ``timeout``, ``reset``,
   ``unreachable``, ``connection`` → TRANSIENT.
 - ``bot-challenge``: a bot wall recognised from headers and body whatever the status
@@ -72,7 +73,7 @@ _ERRORS: dict[str, tuple[LinkStatus, str]] = {
     "unsafe": (LinkStatus.UNSAFE, "refused: the target is not a public address"),
     "dns": (LinkStatus.FAILING, "no such host"),
     "refused": (LinkStatus.FAILING, "the server refused the connection"),
-    "tls": (LinkStatus.FAILING, "the TLS handshake or certificate check failed"),
+    "tls": (LinkStatus.TLS_ERROR, "the TLS handshake or certificate check failed"),
     "redirect-loop": (LinkStatus.FAILING, "the redirects go round in a loop"),
     "too-many-redirects": (LinkStatus.FAILING, "too many redirects"),
     "bad-redirect": (LinkStatus.FAILING, "a redirect points to an unusable URL"),

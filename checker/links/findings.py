@@ -37,6 +37,11 @@ _BY_STATUS: dict[LinkStatus, tuple[str, Severity, str]] = {
         Severity.INFO,
         "The site had a temporary failure (unknown for now)",
     ),
+    LinkStatus.TLS_ERROR: (
+        "link-tls-error",
+        Severity.WARNING,
+        "The site's TLS certificate or handshake failed (not dead: the content may be served)",
+    ),
     LinkStatus.REDIRECTED: ("link-redirected", Severity.INFO, "The link moved permanently"),
     LinkStatus.UNSAFE: (
         "link-unsafe",

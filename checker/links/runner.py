@@ -1,16 +1,19 @@
 """The link stage: every http(s) URL of the list checked once, politely, with history.
 
 ``check_links`` fetches each distinct URL (reusing alive results younger than the TTL),
-classifies it, probes each host once with a surely-missing path when a soft 404 must be
-ruled out, judges the run's own network from the evidence, and applies the confirmation
-policy from the state file.  An unusable network makes the run inconclusive: every
-result is ``inconclusive`` and nothing is recorded as a failure.
+classifies it (one request per link, keep-alive connections shared per host and vetted
+address, a circuit breaker for hosts that keep timing out), probes each host once with
+a surely-missing path when a soft 404 must be ruled out, judges the run's own network
+from the evidence, and applies the confirmation policy from the state file.  An unusable
+network makes the run inconclusive: every result is ``inconclusive`` and nothing is
+recorded as a failure.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 import threading
 import uuid
@@ -20,9 +23,9 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from checker.links.classify import classify, probe_url
-from checker.links.fetch import FetchConfig, FetchOutcome, fetch
+from checker.links.fetch import Connections, FetchConfig, FetchOutcome, fetch
 from checker.links.history import Policy
-from checker.links.outage import NetworkVerdict, judge
+from checker.links.outage import NetworkVerdict, PageFingerprint, judge
 from checker.links.safety import Resolver
 from checker.links.scheduler import Politeness, host_of, run_polite
 from checker.links.signals import (
@@ -150,24 +153,30 @@ def check_links(
             else:
                 due.append(url)
 
-        def fetch_one(url: str) -> FetchOutcome:
-            return fetch(url, config.fetch, resolver=resolver)
+        pages: dict[str, PageFingerprint] = {}
+        breaker = HostBreaker(max(BREAKER_TIMEOUTS, config.politeness.host_concurrency + 1))
+        with Connections(config.politeness.host_concurrency) as connections:
 
-        prober = _Prober(fetch_one)
-        lookup = ns_lookup or (dns_nameserver_lookup() if config.parking_ns else None)
-        nameservers = NameServerCache(lookup)
+            def fetch_one(url: str) -> FetchOutcome:
+                return fetch(url, config.fetch, resolver=resolver, connections=connections)
 
-        def work(url: str) -> LinkResult:
-            outcome = fetch_one(url)
-            probe = prober(url) if config.probe and _wants_probe(outcome) else None
-            names: list[str] = []
-            if lookup is not None and outcome.status == 200:
-                host = urlsplit(outcome.final_url or url).hostname or ""
-                names = nameservers(host, len(visible_text(outcome.body)))
-            return classify(url, outcome, probe, names)
+            prober = _Prober(fetch_one)
+            lookup = ns_lookup or (dns_nameserver_lookup() if config.parking_ns else None)
+            nameservers = NameServerCache(lookup)
 
-        raw = run_polite(due, work, config.politeness, on_done=progress)
-        network = judge(raw)
+            def work(url: str) -> LinkResult:
+                outcome = fetch_one(url)
+                breaker.note(url, outcome)
+                pages[url] = _fingerprint(outcome)
+                probe = prober(url) if config.probe and _wants_probe(outcome) else None
+                names: list[str] = []
+                if lookup is not None and outcome.status == 200:
+                    host = urlsplit(outcome.final_url or url).hostname or ""
+                    names = nameservers(host, len(visible_text(outcome.body)))
+                return classify(url, outcome, probe, names)
+
+            raw = run_polite(due, work, config.politeness, on_done=progress, skip=breaker.skip)
+        network = judge(raw, pages)
         stamp = now()
         with BatchWriter(history, run_id) as writer:  # one transaction per batch
             for url in due:
@@ -192,6 +201,50 @@ def check_links(
     finally:
         history.close()
     return LinkRun(results, network, run_id, len(due), reused_count, trend)
+
+
+#: Timeouts in a row on one host before its remaining URLs are not fetched.
+BREAKER_TIMEOUTS = 3
+
+
+class HostBreaker:
+    """A per-host circuit breaker: a host whose requests keep timing out (a tarpit, a
+    dead route) is cut short after ``limit`` timeouts in a row with no answer between;
+    its remaining URLs are reported ``transient`` (rule ``host-timeouts``) unfetched."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._timeouts: dict[str, int] = {}
+
+    def note(self, url: str, outcome: FetchOutcome) -> None:
+        host = host_of(url)
+        timed_out = outcome.error == "timeout" and outcome.status is None
+        with self._lock:
+            if timed_out:
+                self._timeouts[host] = self._timeouts.get(host, 0) + 1
+            elif self._timeouts.get(host, 0) < self.limit:
+                self._timeouts[host] = 0  # an answer closes the count (not an open breaker)
+
+    def skip(self, url: str) -> LinkResult | None:
+        host = host_of(url)
+        with self._lock:
+            count = self._timeouts.get(host, 0)
+        if count < self.limit:
+            return None
+        return LinkResult(
+            url,
+            LinkStatus.TRANSIENT,
+            "host-timeouts",
+            f"not checked: {host} timed out {count} times in a row (circuit breaker), "
+            "unknown for now",
+        )
+
+
+def _fingerprint(outcome: FetchOutcome) -> PageFingerprint:
+    body = outcome.body
+    digest = hashlib.sha1(body.encode("utf-8", "replace")).hexdigest() if body else ""
+    return PageFingerprint(host_of(outcome.final_url), outcome.title, digest)
 
 
 def _wants_probe(outcome: FetchOutcome) -> bool:

@@ -12,6 +12,7 @@ address, a DNS answer that changes between check and connect (rebinding) has no 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import zlib
@@ -26,7 +27,8 @@ from urllib3.util.connection import create_connection
 
 #: Maps a host name to its addresses; raises :class:`socket.gaierror` for no such host.
 Resolver = Callable[[str], list[str]]
-#: Called with every socket the adapter opens (the fetcher's deadline watchdog uses it).
+#: Called with the socket of every request the adapter sends, new or kept alive (the
+#: fetcher's deadline timer shuts it down when the fetch runs out of time).
 SocketHook = Callable[[socket.socket], None]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -108,9 +110,21 @@ def is_public(ip: str | IPAddress) -> bool:
     return refusal_reason(ip) == ""
 
 
+@functools.lru_cache(maxsize=256)
+def _network(net: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(net, strict=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason_of(text: str) -> str:
+    """:func:`refusal_reason` of an address given as text, remembered (a run asks about
+    the same few addresses thousands of times)."""
+    return refusal_reason(text)
+
+
 def _allowed(addr: IPAddress, allow: Iterable[str]) -> bool:
     for net in allow:
-        network = ipaddress.ip_network(net, strict=False)
+        network = _network(net)
         if addr.version == network.version and addr in network:
             return True
     return False
@@ -138,10 +152,11 @@ def vet_host(
             raise socket.gaierror(socket.EAI_NONAME, f"{host}: no addresses")
     allow = tuple(allow)
     for text in addresses:
+        reason = _reason_of(text)
+        if reason == "not an IP address":
+            raise UnsafeTarget(host, text, reason)
         addr = parse_ip(text)
-        if addr is None:
-            raise UnsafeTarget(host, text, "not an IP address")
-        reason = refusal_reason(addr)
+        assert addr is not None
         if reason and not allow_private and not _allowed(addr, allow):
             raise UnsafeTarget(host, str(addr), reason)
     return str(parse_ip(addresses[0]))
@@ -171,9 +186,19 @@ def _pinned_pools(ip: str, on_socket: SocketHook | None) -> dict[str, type[HTTPC
         def _new_conn(self) -> socket.socket:
             return connect(self)
 
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            if on_socket is not None and self.sock is not None:
+                on_socket(self.sock)  # a kept-alive connection, reused for this request
+            super().request(*args, **kwargs)
+
     class PinnedHTTPSConnection(HTTPSConnection):
         def _new_conn(self) -> socket.socket:
             return connect(self)
+
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            if on_socket is not None and self.sock is not None:
+                on_socket(self.sock)
+            super().request(*args, **kwargs)
 
     class PinnedPool(HTTPConnectionPool):
         ConnectionCls = PinnedConnection
@@ -188,14 +213,18 @@ class PinnedAdapter(HTTPAdapter):
     """A requests adapter that connects every request to one vetted address.
 
     The request keeps its URL, so ``Host``, SNI and certificate verification use the
-    host name.  Use one adapter per (host, address); never mount it on a shared session
-    for other hosts, and pass ``proxies={}`` to :meth:`send` (a proxy would bypass it).
+    host name.  Its pools are keyed by (scheme, host, port), so with one adapter per
+    address a kept-alive connection is keyed by (scheme, host, port, vetted IP).  Never
+    mount it on a shared session for other hosts, and pass ``proxies={}`` to
+    :meth:`send` (a proxy would bypass it).
     """
 
-    def __init__(self, ip: str, on_socket: SocketHook | None = None) -> None:
+    def __init__(
+        self, ip: str, on_socket: SocketHook | None = None, pools: int = 1, per_pool: int = 1
+    ) -> None:
         self.pinned_ip = ip
         self._pool_classes = _pinned_pools(ip, on_socket)
-        super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
+        super().__init__(pool_connections=pools, pool_maxsize=per_pool, max_retries=0)
 
     def init_poolmanager(
         self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any

@@ -2,17 +2,25 @@
 
 :func:`write_reports` writes the chosen formats into a directory, each file written to a
 temporary name and renamed into place so a crash never leaves half a report.
+
+The records are built once (:class:`records.Records`) and shared: report.json,
+report.csv and junit.xml are written in one pass over the references, each reference's
+record built once and handed to the three writers (JSON encoded with orjson, JUnit
+written as text).
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import enum
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from checker.model import CheckResult
+from checker.reports import records
 
 
 class OutputFormat(enum.StrEnum):
@@ -60,6 +68,58 @@ def _writer(fmt: OutputFormat) -> Writer:
     return junit_report.write
 
 
+#: Formats written together in one pass over the references, in input order.
+STREAMED = (OutputFormat.JSON, OutputFormat.CSV, OutputFormat.JUNIT)
+
+
+@contextlib.contextmanager
+def _temporary(out_dir: Path, fmt: OutputFormat) -> Iterator[Path]:
+    """A temporary file beside the report, renamed into place if the block succeeds."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{fmt.filename}.", dir=out_dir)
+    os.close(fd)
+    os.chmod(tmp, 0o644)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, out_dir / fmt.filename)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write_streamed(recs: records.Records, paths: dict[OutputFormat, Path]) -> None:
+    """report.json, report.csv and junit.xml in one pass, one record per reference."""
+    from checker.reports import csv_report, json_report, junit_report
+
+    big = 1 << 20
+    with contextlib.ExitStack() as stack:
+        json_out = csv_out = junit_out = None
+        if OutputFormat.JSON in paths:
+            json_out = stack.enter_context(paths[OutputFormat.JSON].open("wb", buffering=big))
+            json_report.head(recs, json_out)
+        if OutputFormat.CSV in paths:
+            path = paths[OutputFormat.CSV]
+            handle = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
+            csv_out = csv.writer(handle)
+            csv_out.writerow(csv_report.HEADER)
+            csv_out.writerows(csv_report.list_rows(recs))
+        if OutputFormat.JUNIT in paths:
+            path = paths[OutputFormat.JUNIT]
+            junit_out = stack.enter_context(path.open("w", encoding="utf-8", buffering=big))
+            junit_report.head(recs, junit_out)
+        for index, ref in enumerate(recs.result.references):
+            record = recs.reference(ref)
+            if json_out is not None:
+                json_report.item(index, record, json_out)
+            if csv_out is not None:
+                csv_out.writerows(csv_report.reference_rows(record))
+            if junit_out is not None:
+                junit_report.item(ref, record, junit_out)
+        if json_out is not None:
+            json_report.tail(json_out)
+        if junit_out is not None:
+            junit_report.tail(recs, junit_out)
+
+
 def write_reports(
     result: CheckResult,
     out_dir: Path,
@@ -68,20 +128,17 @@ def write_reports(
 ) -> list[Path]:
     """Write each format into ``out_dir``; returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in formats:
-        target = out_dir / fmt.filename
-        fd, tmp = tempfile.mkstemp(prefix=f".{fmt.filename}.", dir=out_dir)
-        os.close(fd)
-        os.chmod(tmp, 0o644)
-        try:
-            _writer(fmt)(result, exit_code, Path(tmp))
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        written.append(target)
-    return written
+    chosen = list(dict.fromkeys(formats))
+    streamed = [fmt for fmt in chosen if fmt in STREAMED]
+    if streamed:
+        with contextlib.ExitStack() as stack:
+            paths = {fmt: stack.enter_context(_temporary(out_dir, fmt)) for fmt in streamed}
+            _write_streamed(records.Records(result, exit_code), paths)
+    for fmt in chosen:
+        if fmt not in STREAMED:
+            with _temporary(out_dir, fmt) as tmp:
+                _writer(fmt)(result, exit_code, tmp)
+    return [out_dir / fmt.filename for fmt in chosen]
 
 
 __all__ = ["OutputFormat", "write_reports"]

@@ -55,32 +55,42 @@ def _finding_cells(finding: dict[str, Any]) -> list[str]:
     ]
 
 
-def rows(result: CheckResult) -> Iterator[list[str | int]]:
-    """The data rows (without the header), formula guard applied."""
+def list_rows(recs: records.Records) -> Iterator[list[str | int]]:
+    """The rows of the list-level findings."""
     empty_reference = [""] * len(REFERENCE_COLUMNS)
-    for finding in result.list_findings():
-        cells = _finding_cells(records.finding_record(finding))
+    for finding in recs.list_findings:
+        cells = _finding_cells(finding)
         yield [LIST_ID, "", *(guard(c) for c in cells), *empty_reference]
 
-    grouped = result.findings_by_ref()
+
+def reference_rows(record: dict[str, Any]) -> Iterator[list[str | int]]:
+    """The rows of one reference's record (one row when it has no findings)."""
+    line = records.place(record["location"])  # the line, or #anchor (HTML input)
+    fields: dict[str, str] = record["fields"]
+    ref_id = guard(record["id"])
+    reference = [guard(fields[name]) for name in REFERENCE_COLUMNS]
+    if not record["findings"]:
+        yield [ref_id, line, "", "", "", "", "", *reference]
+        return
+    for finding in record["findings"]:
+        cells = [guard(c) for c in _finding_cells(finding)]
+        yield [ref_id, line, *cells, *reference]
+
+
+def rows(result: CheckResult, recs: records.Records | None = None) -> Iterator[list[str | int]]:
+    """The data rows (without the header), formula guard applied."""
+    recs = recs or records.Records(result)
+    yield from list_rows(recs)
     for ref in result.references:
-        record = records.reference_record(ref, grouped.get(ref.id, []))
-        line = records.place(record["location"])  # the line, or #anchor (HTML input)
-        fields: dict[str, str] = record["fields"]
-        ref_id = guard(ref.id)
-        reference = [guard(fields[name]) for name in REFERENCE_COLUMNS]
-        if not record["findings"]:
-            yield [ref_id, line, "", "", "", "", "", *reference]
-            continue
-        for finding in record["findings"]:
-            cells = [guard(c) for c in _finding_cells(finding)]
-            yield [ref_id, line, *cells, *reference]
+        yield from reference_rows(recs.reference(ref))
 
 
-def write(result: CheckResult, exit_code: int, path: Path) -> None:
+def write(
+    result: CheckResult, exit_code: int, path: Path, recs: records.Records | None = None
+) -> None:
     """Write report.csv (UTF-8, no BOM, CRLF line ends as RFC 4180 asks)."""
     del exit_code  # the CSV has no run metadata; report.json carries it
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(HEADER)
-        writer.writerows(rows(result))
+        writer.writerows(rows(result, recs))

@@ -6,26 +6,29 @@ elements (``type`` is the finding code); info findings go into the test case's
 ``<system-out>``.  List-level findings form a test case named ``(list)``; input problems
 are listed in the suite's ``<system-err>``.
 
-Elements are built with :mod:`xml.etree.ElementTree` (which escapes) one test case at a
-time and streamed, so a million references never sit in memory as one tree.  Characters
+Streamed as text, one test case at a time (no element tree per test case), every
+attribute and text escaped, so a million references never sit in memory as one tree.  Characters
 XML 1.0 forbids (control characters, lone surrogates, U+FFFE/U+FFFF) are removed.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import IO, Any
-from xml.sax.saxutils import quoteattr
 
-from checker.model import CheckResult, Finding, Severity
+from checker.model import CheckResult, Finding, Reference, Severity
 from checker.reports import records
 
 #: Longest title kept in a test case name, in characters.
 MAX_TITLE = 80
 
-_ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+_INFO = Severity.INFO.label
+_ATTR = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+     "\t": "&#9;"}
+)  # fmt: skip
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -36,7 +39,7 @@ def clean(value: object) -> str:
 
 def _open_tag(tag: str, attrs: dict[str, str]) -> str:
     rendered = "".join(
-        f" {name}={quoteattr(clean(value), _ATTR_ENTITIES)}" for name, value in attrs.items()
+        f' {name}="{clean(value).translate(_ATTR)}"' for name, value in attrs.items()
     )
     return f"<{tag}{rendered}>"
 
@@ -56,20 +59,26 @@ def _details(finding: dict[str, Any], where: str) -> str:
     return "\n".join(lines)
 
 
-def _testcase(name: str, findings: list[dict[str, Any]], where: str) -> ET.Element:
-    case = ET.Element("testcase", classname="references", name=clean(name), time="0")
+def _text(value: str) -> str:
+    return clean(value).translate(_TEXT)
+
+
+def _testcase(name: str, findings: list[dict[str, Any]], where: str) -> str:
+    quoted = clean(name).translate(_ATTR)
+    if not findings:
+        return f'<testcase classname="references" name="{quoted}" time="0" />'
+    parts = [f'<testcase classname="references" name="{quoted}" time="0">']
     notes = []
     for finding in findings:
-        if finding["severity"] == Severity.INFO.label:
+        if finding["severity"] == _INFO:
             notes.append(_details(finding, where))
             continue
-        failure = ET.SubElement(
-            case, "failure", type=clean(finding["code"]), message=clean(finding["message"])
-        )
-        failure.text = clean(_details(finding, where))
+        attrs = {"type": finding["code"], "message": finding["message"]}
+        parts.append(_open_tag("failure", attrs) + _text(_details(finding, where)) + "</failure>")
     if notes:
-        ET.SubElement(case, "system-out").text = clean("\n\n".join(notes))
-    return case
+        parts.append("<system-out>" + _text("\n\n".join(notes)) + "</system-out>")
+    parts.append("</testcase>")
+    return "".join(parts)
 
 
 def _case_name(ref_id: str, title: str) -> str:
@@ -83,8 +92,9 @@ def _failures(findings: tuple[Finding, ...]) -> int:
     return sum(1 for f in findings if f.severity >= Severity.WARNING)
 
 
-def write_stream(result: CheckResult, exit_code: int, out: IO[str]) -> None:
-    run = records.run_record(result, exit_code)
+def head(recs: records.Records, out: IO[str]) -> None:
+    result = recs.result
+    run = recs.run
     list_findings = result.list_findings()
     tests = len(result.references) + (1 if list_findings else 0)
     counts = {
@@ -99,30 +109,42 @@ def write_stream(result: CheckResult, exit_code: int, out: IO[str]) -> None:
     suite = {"name": "citewatch", **counts, "timestamp": run["started"]}
     out.write(_open_tag("testsuite", suite) + "\n")
 
-    properties = ET.Element("properties")
+    properties = ["<properties>"]
     for key in ("tool_version", "input", "input_format", "today", "fail_on", "exit_code"):
-        ET.SubElement(properties, "property", name=key, value=clean(run[key]))
-    out.write(ET.tostring(properties, encoding="unicode") + "\n")
+        properties.append(_open_tag("property", {"name": key, "value": run[key]})[:-1] + " />")
+    out.write("".join(properties) + "</properties>\n")
 
     if list_findings:
         ordered = sorted(list_findings, key=lambda f: (-f.severity, f.code))
         case = _testcase("(list)", [records.finding_record(f) for f in ordered], "")
-        out.write(ET.tostring(case, encoding="unicode") + "\n")
+        out.write(case + "\n")
 
-    grouped = result.findings_by_ref()
-    for ref in result.references:
-        record = records.reference_record(ref, grouped.get(ref.id, []))
-        where = record["location"]["text"] if record["location"] else ""
-        case = _testcase(_case_name(ref.id, ref.title), record["findings"], where)
-        out.write(ET.tostring(case, encoding="unicode") + "\n")
 
-    if result.problems:
-        err = ET.Element("system-err")
-        err.text = clean("\n".join(f"input problem: {p}" for p in result.problems))
-        out.write(ET.tostring(err, encoding="unicode") + "\n")
+def item(ref: Reference, record: dict[str, Any], out: IO[str]) -> None:
+    where = record["location"]["text"] if record["location"] else ""
+    out.write(_testcase(_case_name(ref.id, ref.title), record["findings"], where) + "\n")
+
+
+def tail(recs: records.Records, out: IO[str]) -> None:
+    problems = recs.result.problems
+    if problems:
+        text = "\n".join(f"input problem: {p}" for p in problems)
+        out.write("<system-err>" + _text(text) + "</system-err>\n")
     out.write("</testsuite>\n</testsuites>\n")
 
 
-def write(result: CheckResult, exit_code: int, path: Path) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        write_stream(result, exit_code, out)
+def write_stream(
+    result: CheckResult, exit_code: int, out: IO[str], recs: records.Records | None = None
+) -> None:
+    recs = recs or records.Records(result, exit_code)
+    head(recs, out)
+    for ref in result.references:
+        item(ref, recs.reference(ref), out)
+    tail(recs, out)
+
+
+def write(
+    result: CheckResult, exit_code: int, path: Path, recs: records.Records | None = None
+) -> None:
+    with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
+        write_stream(result, exit_code, out, recs)

@@ -135,24 +135,27 @@ def archive_record(
     return record
 
 
+def location_record(ref: Reference) -> dict[str, Any] | None:
+    if ref.location is None:
+        return None
+    return {
+        "path": ref.location.path,
+        "line": ref.location.line,
+        "anchor": ref.location.anchor,
+        "text": str(ref.location),
+    }
+
+
 def reference_record(
     ref: Reference,
     findings: list[Finding],
     link: LinkResult | None = None,
     archive: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    location = None
-    if ref.location is not None:
-        location = {
-            "path": ref.location.path,
-            "line": ref.location.line,
-            "anchor": ref.location.anchor,
-            "text": str(ref.location),
-        }
     ordered = sorted(findings, key=lambda f: (-f.severity, f.code))
     return {
         "id": ref.id,
-        "location": location,
+        "location": location_record(ref),
         "fields": ref.fields(),
         "extra": dict(ref.extra),
         "findings": [finding_record(f) for f in ordered],
@@ -253,3 +256,87 @@ def captures_record(result: CheckResult) -> list[dict[str, Any]]:
         }
         for c in rows
     ]
+
+
+class Records:
+    """The records of one run, built once and shared by every report writer.
+
+    What every format needs is computed here once: the findings grouped by reference
+    and their records (worst first), the worst-first order, the run and summary
+    records.  :meth:`reference` assembles a reference's record from those parts; the
+    input-order writers (JSON, CSV, JUnit) are fed the very same record in one pass
+    (:func:`checker.reports.write_reports`).
+    """
+
+    def __init__(self, result: CheckResult, exit_code: int = 0) -> None:
+        self.result = result
+        self.exit_code = exit_code
+        self.grouped = result.findings_by_ref()
+        self._finding_records: dict[str, list[dict[str, Any]]] = {}
+        self._run: dict[str, Any] | None = None
+        self._summary: dict[str, Any] | None = None
+        self._ordered: list[int] | None = None
+        self._list: list[dict[str, Any]] | None = None
+
+    @property
+    def run(self) -> dict[str, Any]:
+        if self._run is None:
+            self._run = {
+                **run_record(self.result, self.exit_code),
+                "input_digest": input_digest(self.result),
+            }
+        return self._run
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        if self._summary is None:
+            self._summary = summary_record(self.result)
+        return self._summary
+
+    @property
+    def list_findings(self) -> list[dict[str, Any]]:
+        """Records of the list-level findings, in run order."""
+        if self._list is None:
+            self._list = [finding_record(f) for f in self.grouped.get(None, [])]
+        return self._list
+
+    def findings_of(self, ref: Reference) -> list[dict[str, Any]]:
+        """The finding records of ``ref``, worst first (built once per id)."""
+        found = self._finding_records.get(ref.id)
+        if found is None:
+            findings = self.grouped.get(ref.id, [])
+            ordered = sorted(findings, key=lambda f: (-f.severity, f.code))
+            found = [finding_record(f) for f in ordered]
+            if found:
+                self._finding_records[ref.id] = found
+        return found
+
+    def reference(self, ref: Reference) -> dict[str, Any]:
+        """``ref``'s record: what :func:`reference_record` gives, from the shared parts."""
+        found = self.findings_of(ref)
+        return {
+            "id": ref.id,
+            "location": location_record(ref),
+            "fields": ref.fields(),
+            "extra": dict(ref.extra),
+            "findings": found,
+            "worst": found[0]["severity"] if found else None,
+            "link": link_record(self.result.link_of(ref)),
+            "archive": archive_of(self.result, ref),
+        }
+
+    def ordered(self) -> Iterator[tuple[Reference, list[Finding]]]:
+        """What :func:`ordered_references` gives, its order computed once."""
+        refs = self.result.references
+        if self._ordered is None:
+            grouped = self.grouped
+            keyed = []
+            for index, ref in enumerate(refs):
+                findings = grouped.get(ref.id)
+                worst = max((f.severity for f in findings), default=0) if findings else 0
+                keyed.append((-int(worst), index))
+            keyed.sort()
+            self._ordered = [index for _, index in keyed]
+        for index in self._ordered:
+            ref = refs[index]
+            yield ref, self.grouped.get(ref.id, [])

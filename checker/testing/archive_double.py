@@ -32,6 +32,13 @@ stores a ``warc/revisit`` row (statuscode ``-``) replaying the previous capture.
     archived that URL."
 Anything else: 404.  Bad parameters: 400.
 
+Hostile answers (each for the next ``count`` requests, any path, before anything else):
+:meth:`~ArchiveDouble.trickle_next` (200, then one body byte every ``interval`` seconds,
+endlessly), :meth:`~ArchiveDouble.oversize_next` (a 429 or a 302 to the same path with a
+body of ``mb`` MB, or ``mb`` MB of gzip inflating to ``mb`` GB), and
+:meth:`~ArchiveDouble.redirect_playback` (playback of one URL answers 302 to any URL, e.g.
+off the archive's host).
+
 Faults: :meth:`~ArchiveDouble.block` (CDX and playback answer 403 with the body and
 ``X-Archive-Wayback-Runtime-Error`` header the real CDX server sends),
 :meth:`~ArchiveDouble.rate_limit` (429 with ``Retry-After``), :meth:`~ArchiveDouble.fail_next`
@@ -44,6 +51,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
+import gzip
 import hashlib
 import html
 import ipaddress
@@ -150,6 +159,12 @@ def _collapse(rows: list[Capture], spec: str) -> list[Capture]:
     return [next(g) for _, g in groupby(rows, lambda c: str(getattr(c, name))[: int(n or 99)])]
 
 
+@functools.lru_cache(maxsize=1)
+def _bomb_chunk() -> bytes:
+    """One gzip member of about 16 KB inflating to 16 MB."""
+    return gzip.compress(b"\0" * (16 << 20), compresslevel=9)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ArchiveDouble/1.0"
@@ -212,6 +227,7 @@ class ArchiveDouble:
         self._server: _Server | None = None
         self._lock = threading.Lock()
         self._log: list[LoggedRequest] = []
+        self._halt = threading.Event()
         self.reset()
 
     def __enter__(self) -> ArchiveDouble:
@@ -222,11 +238,13 @@ class ArchiveDouble:
         self.stop()
 
     def start(self) -> None:
+        self._halt.clear()
         self._server = _Server(self, self.host)
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
 
     def stop(self) -> None:
         server, self._server = self._server, None
+        self._halt.set()  # ends trickles and oversized answers at once
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -306,9 +324,61 @@ class ArchiveDouble:
         with self._lock:
             self._fail = (status, count)
 
+    def trickle_next(self, count: int = 1, interval: float = 0.2) -> None:
+        """The next ``count`` requests answer 200 and then trickle one byte per
+        ``interval`` seconds until the client hangs up (or the double stops)."""
+        with self._lock:
+            self._hostile += [("trickle", interval, 0, False)] * count
+
+    def oversize_next(
+        self, status: int = 429, mb: int = 200, *, gzip_bomb: bool = False, count: int = 1
+    ) -> None:
+        """The next ``count`` requests answer ``status`` (429, or a 302 to the same path)
+        with a body of ``mb`` MB (``gzip_bomb``: ``mb`` MB of gzip inflating to ``mb`` GB)."""
+        with self._lock:
+            self._hostile += [("oversize", float(status), mb, gzip_bomb)] * count
+
+    def redirect_playback(self, url: str, location: str) -> None:
+        """Playback of ``url`` (any timestamp) answers 302 to ``location``."""
+        with self._lock:
+            self._redirects[surt(url)] = location
+
+    def _serve_hostile(self, h: _Handler, mode: tuple[str, float, int, bool]) -> None:
+        kind, value, mb, bomb = mode
+        if kind == "trickle":
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Connection", "close")
+            h.end_headers()
+            h.wfile.write(b"[")
+            while not self._halt.wait(value):
+                h.wfile.write(b" ")
+                h.wfile.flush()
+            return
+        status = int(value)
+        chunk = _bomb_chunk() if bomb else b"x" * (1 << 20)
+        count = mb * 64 if bomb else mb
+        h.send_response(status)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", str(len(chunk) * count))
+        h.send_header("Connection", "close")
+        if bomb:
+            h.send_header("Content-Encoding", "gzip")
+        if status == 429:
+            h.send_header("Retry-After", "1")
+        else:
+            h.send_header("Location", h.path)
+        h.end_headers()
+        for _ in range(count):
+            if self._halt.is_set():
+                return
+            h.wfile.write(chunk)
+
     def reset(self) -> None:
         """Forget captures, blocks, limits and failures (the log stays)."""
         with self._lock:
+            self._hostile: list[tuple[str, float, int, bool]] = []
+            self._redirects: dict[str, str] = {}
             self._captures = []
             self._blocked = set()
             self._limit = None
@@ -339,6 +409,7 @@ class ArchiveDouble:
         api = path in ("/cdx/search/cdx", "/wayback/available")
         with self._lock:
             self._log.append(LoggedRequest(monotonic(), h.command, path, query))
+            hostile = self._hostile.pop(0) if self._hostile else None
             fail, limited = self._fail, None
             if fail[1] > 0:
                 self._fail = (fail[0], fail[1] - 1)
@@ -349,6 +420,8 @@ class ArchiveDouble:
                     times is None or self._limit_seen <= after + times
                 ):
                     limited = retry_after
+        if hostile is not None:
+            return self._serve_hostile(h, hostile)
         if fail[1] > 0 or limited is not None:
             code = fail[0] if fail[1] > 0 else 429
             title = f"{code} {HTTPStatus(code).phrase}"  # nginx's own error page
@@ -448,6 +521,10 @@ class ArchiveDouble:
         key = surt(original)
         if self._is_blocked(key, h):
             return
+        with self._lock:
+            elsewhere = self._redirects.get(key)
+        if elsewhere is not None:
+            return h.reply(302, b"", "text/plain; charset=utf-8", {"Location": elsewhere})
         caps = self._find(key)
         if not caps:
             doc = _NOT_ARCHIVED.format(u=html.escape(original)).encode()

@@ -47,6 +47,7 @@ Path                            Answer
                                 ``Retry-After: ?retry_after=`` (429 default 120); 999 is
                                 LinkedIn's "Request denied"
 ``/head-405``, ``/head-404``    HEAD answers 405 / 404, GET answers 200 with the article
+``/get-405``, ``/get-reset``    GET answers 405 / resets the connection, HEAD answers 200
 ``/tiny``                       200, near-empty body, no title
 ``/tiny-titled``                200, one sentence, meaningful title (a legitimate tiny page)
 ``/drifted``                    200, title "Completely Different Story — Example News"
@@ -67,6 +68,16 @@ Fixture hosts: :meth:`SimWeb.serve` puts saved bytes (a real page from ``tests/d
 at any host name with a given status and headers; those hosts share one more server on its
 own loopback address, which answers by ``Host`` header (path ``*`` matches every path,
 anything unserved is a plain 404).
+Hostile servers, started on demand (each on its own address, every name given maps to it):
+
+* :meth:`SimWeb.add_portal` — a captive portal / proxy block page: every path of every
+  name answers 200 with the same "sign in to the network" page (127.0.0.20).
+* :meth:`SimWeb.add_tls` — HTTPS with the certificate and key given (a test makes a
+  self-signed one with ``openssl`` at test time), serving the routes of news.example
+  (127.0.0.21).  A client that trusts the system store fails the handshake.
+
+:meth:`SimWeb.connections_opened` counts the TCP connections a site accepted (keep-alive
+reuse shows as one connection for many requests).
 
 Shutting down is prompt (well under a second) even with trickling connections open.
 """
@@ -118,6 +129,11 @@ _PARKED = (
     '<script src="https://img.sedoparking.com/js/park.js"></script></head><body>'
     '<div class="parking"><h1>{host}</h1><p>This domain is for sale. Buy this domain '
     "today!</p><p>Related searches: Cheap Flights · Insurance · Loans</p></div></body></html>"
+)
+_PORTAL = (
+    "<!doctype html><html><head><title>Guest Wi-Fi — Sign in</title></head><body><h1>Welcome"
+    "</h1><p>Sign in to use the network. By continuing you accept the terms of use of this "
+    "hotspot.</p><form><input name=room><button>Connect</button></form></body></html>"
 )
 _CHALLENGE = (
     "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
@@ -291,6 +307,7 @@ class _SiteServer(ThreadingHTTPServer):
         self.web = web
         self.site = site
         self.connections: set[socket.socket] = set()
+        self.accepted = 0
         self.lock = threading.Lock()
         self.arrivals: dict[Any, float] = {}
         super().__init__((ip, 0), _Handler)
@@ -307,6 +324,7 @@ class _SiteServer(ThreadingHTTPServer):
             self.arrivals[request] = _arrival(request)
         with self.lock:
             self.connections.add(request)
+            self.accepted += 1
         try:
             super().finish_request(request, client_address)
         finally:
@@ -338,6 +356,7 @@ class SimWeb:
     _fixtures: dict[str, dict[str, Route]] = field(default_factory=dict, init=False, repr=False)
     _spans: list[Span] = field(default_factory=list, init=False, repr=False)
     farm_latency: float = 0.1  #: seconds a farm host takes to answer
+    _tls_names: set[str] = field(default_factory=set, init=False, repr=False)
 
     def __enter__(self) -> SimWeb:
         self.start()
@@ -393,7 +412,38 @@ class SimWeb:
             self._fixtures.setdefault(host.lower(), {})[path] = (status, body, dict(headers), ctype)
 
     def url(self, host: str, path: str = "/") -> str:
-        return f"http://{host}:{self.hosts[host][1]}{path}"
+        scheme = "https" if host in self._tls_names else "http"
+        return f"{scheme}://{host}:{self.hosts[host][1]}{path}"
+
+    def connections_opened(self, site: str) -> int:
+        """TCP connections ``site``'s server has accepted since it started."""
+        server = self._servers[site]
+        with server.lock:
+            return server.accepted
+
+    def _extra_server(self, site: str, ip: str, names: list[str], context: Any = None) -> int:
+        server = _SiteServer(self, site, ip)
+        if context is not None:
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+        self._servers[site] = server
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        port = int(server.server_address[1])
+        for name in names:
+            self.hosts[name] = (ip, port)
+        return port
+
+    def add_portal(self, names: list[str]) -> int:
+        """A captive portal answering every name in ``names``; returns its port."""
+        return self._extra_server("portal", "127.0.0.20", names)
+
+    def add_tls(self, names: list[str], cert: str, key: str) -> int:
+        """An HTTPS server with ``cert``/``key`` answering ``names``; returns its port."""
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self._tls_names.update(names)
+        return self._extra_server("tls", "127.0.0.21", names, context)
 
     def cli_args(self, allow_private: bool = True) -> list[str]:
         """``citewatch check`` flags that reach this web: its names, on loopback."""
@@ -488,8 +538,12 @@ class SimWeb:
             "generic.example": self._generic,
             FIXTURE_SITE: self._fixture,
             FARM: self._farm,
+            "portal": self._portal,
         }.get(site, self._news)
         route(h, path, q)
+
+    def _portal(self, h: _Handler, path: str, q: dict[str, str]) -> None:
+        h.send(200, _PORTAL.encode())
 
     def _parked(self, h: _Handler, path: str, q: dict[str, str]) -> None:
         h.send(200, _PARKED.format(host=h.headers.get("Host", "").split(":")[0]).encode())
@@ -559,6 +613,12 @@ class SimWeb:
         parts = path.strip("/").split("/")
         if path in ("/head-405", "/head-404") and h.command == "HEAD":
             h.send(int(path[-3:]), page("Method Not Allowed"), {"Allow": "GET"})
+        elif path in ("/get-405", "/get-reset") and h.command == "HEAD":
+            h.send(200, article("Get Shy" + _SUFFIX))
+        elif path == "/get-405":
+            h.send(405, page("Method Not Allowed"), {"Allow": "HEAD"})
+        elif path == "/get-reset":
+            self._news(h, "/reset", q)
         elif path in _STATIC:
             h.send(*_STATIC[path])
         elif parts[0] == "article" and len(parts) == 2:
