@@ -76,6 +76,10 @@ package: $(DEV_STAMP)
 	cd build && wheel-venv/bin/citewatch check ../references.csv --offline --quiet --out wheel-report; \
 	  code=$$?; echo "installed wheel: exit $$code on the seed list"; test $$code -le 1
 	test -s build/wheel-report/index.html -a -s build/wheel-report/report.json
+	cd build && wheel-venv/bin/citewatch import ../tests/data/i18n/de_achim_grossmann.html \
+	  -o wheel-report/de.csv && grep -q "Aachener Zeitung" wheel-report/de.csv
+	cd build && wheel-venv/bin/python -c "from checker.links.signals._data import load; \
+	  [load(n) for n in ('botwalls', 'parking', 'soft404')]; print('signal data: ok')"
 
 ## demo: the full pipeline against the local simulated web (loopback only)
 demo: $(DEV_STAMP)
