@@ -66,11 +66,11 @@ class SQLStore(Dialect):
         night = Night(now, self.policy)
         ts, judge = self._ts, night.judge
         with self._tx() as cur:
-            rows = self._lock_rows(cur, [keys[url] for url in ordered])
+            rows = self._lock_rows(cur, [keys[url] for url in ordered], run_id)
             missing = [url for url in ordered if keys[url] not in rows]
             if missing:  # URLs never seen: create their rows, then lock those too
                 self._ensure_links(cur, missing, now)
-                rows.update(self._lock_rows(cur, [keys[url] for url in missing]))
+                rows.update(self._lock_rows(cur, [keys[url] for url in missing], run_id))
             updates, checks = [], []
             for url in ordered:
                 raw, key = unique[url], keys[url]
@@ -106,15 +106,19 @@ class SQLStore(Dialect):
                 self._write_results(cur, updates, checks)
         return [out[raw.url] for raw in raws]
 
-    def _lock_rows(self, cur: Cursor, keys: Sequence[Any]) -> dict[Any, tuple[Any, ...]]:
-        """The stored rows of these keys by key, locked for this transaction, in key order."""
+    def _lock_rows(
+        self, cur: Cursor, keys: Sequence[Any], run_id: str
+    ) -> dict[Any, tuple[Any, ...]]:
+        """The stored rows of these keys by key, locked for this transaction, in key order;
+        the stored verdict is read only where this run already recorded one."""
         rows: dict[Any, tuple[Any, ...]] = {}
         for i in range(0, len(keys), self.MAX_KEY):
             where, params = self._in(self.KEY, keys[i : i + self.MAX_KEY])
             for row in cur.execute(
-                f"SELECT {self.KEY}, failures, failing_since, last_run, result, backoff "
+                f"SELECT {self.KEY}, failures, failing_since, last_run, "
+                "CASE WHEN last_run = ? THEN result END, backoff "
                 f"FROM links WHERE {where} ORDER BY {self.KEY}{self.FOR_UPDATE}",
-                params,
+                [run_id, *params],
             ).fetchall():
                 rows[bytes(row[0]) if isinstance(row[0], memoryview) else row[0]] = row
         return rows
