@@ -120,16 +120,21 @@ def crawl_command(
     limit: int | None, site_budget: int, part: int | None, lease_hours: float, **opts: Any
 ) -> None:
     """Check the links of the store (--state) that are due, and nothing else."""
-    engine_opts = {k: opts.pop(k) for k in _ENGINE_KEYS}
-    if engine_opts["engine"] is not None:  # partition by partition (checker.engine)
-        from checker.engine.command import engine_crawl
+    from checker.engine.command import default_engine, engine_crawl
 
+    engine_opts = {k: opts.pop(k) for k in _ENGINE_KEYS}
+    if engine_opts["engine"] is None:
+        state = None if opts["no_state"] else str(opts["state_path"])
+        engine_opts["engine"] = default_engine(state, limit)
+    if engine_opts["engine"] != "inline":  # partition by partition (checker.engine)
         if limit is not None:
             raise click.UsageError("--limit does not apply to --engine (use --site-budget)")
         engine_crawl(
             **engine_opts, site_budget=site_budget, part=part, lease_hours=lease_hours, opts=opts
         )
         return
+    if engine_opts["scheduler"]:
+        raise click.UsageError("--scheduler needs --engine dask")
     settings = click.get_current_context().find_object(Settings) or Settings()
     config = dataclasses.replace(link_config(opts, settings), recheck_all=True)
     if config.state_path is None:

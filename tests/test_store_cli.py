@@ -9,6 +9,7 @@ import difflib
 import json
 import multiprocessing
 import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -86,6 +87,13 @@ def simweb_urls(web: SimWeb) -> Any:
     return url_for
 
 
+def crawled(output: str) -> tuple[int, str, int]:
+    """(links checked, their verdicts, links still due) from either crawl summary line."""
+    found = re.search(r"(\d+) due links checked \(([^)]*)\);.*?(\d+) still due", output)
+    assert found, output
+    return int(found[1]), found[2], int(found[3])
+
+
 def test_crawl_checks_only_what_is_due(tmp_path: Path, simweb: SimWeb, state_location: str) -> None:
     dump = write_dump(tmp_path / "wiki.xml", pages(5, simweb_urls(simweb), per_page=4))
     assert cli("load", str(dump), "--state", state_location).exit_code == 0
@@ -94,13 +102,16 @@ def test_crawl_checks_only_what_is_due(tmp_path: Path, simweb: SimWeb, state_loc
     args += ["--host-interval", "0", *simweb.cli_args()]
     first = cli(*args, "--site-budget", "6")
     assert first.exit_code == 0, first.output
-    assert "12 due links checked (12 alive); 8 still due" in first.output
+    # The default engine: partition by partition on PostgreSQL, one batch on SQLite.
+    partitioned = "partitions (2 checked)" in first.output
+    assert partitioned == state_location.startswith("postgresql://"), first.output
+    assert crawled(first.output) == (12, "12 alive", 8)
     assert len({r.path for r in simweb.requests}) == 12  # the budget: 6 per site
     second = cli(*args)
-    assert "8 due links checked" in second.output and "0 still due" in second.output
+    assert crawled(second.output) == (8, "8 alive", 0)
     simweb.clear_log()
     third = cli(*args)  # the same day: nothing is due, nothing is requested
-    assert "0 due links checked (nothing due); 0 still due" in third.output
+    assert crawled(third.output) == (0, "nothing due", 0)
     assert simweb.requests == []
     out = tmp_path / "rep"
     rep = cli("report", "--state", state_location, "--page", "Article 2", "--out", str(out))
@@ -337,3 +348,26 @@ def test_load_refuses_what_is_not_a_dump(tmp_path: Path, content: bytes, says: s
     result = cli("load", str(path), "--state", str(tmp_path / "s.sqlite"))
     assert result.exit_code == 2 and says in result.output
     assert "Traceback" not in result.output
+
+
+def test_crawl_on_postgresql_picks_the_engine_unless_asked_otherwise(
+    tmp_path: Path, simweb: SimWeb, postgres_dsn: str
+) -> None:
+    dump = write_dump(tmp_path / "wiki.xml", pages(4, simweb_urls(simweb), per_page=3))
+    assert cli("load", str(dump), "--state", postgres_dsn).exit_code == 0
+    args = ["crawl", "--state", postgres_dsn, "--no-archive", "--no-probe"]
+    args += ["--host-interval", "0", *simweb.cli_args()]
+    # --limit is a cap for the whole run: only the one-batch inline path has one.
+    capped = cli(*args, "--limit", "5")
+    assert capped.exit_code == 0, capped.output
+    assert "partitions" not in capped.output and crawled(capped.output) == (5, "5 alive", 7)
+    inline = cli(*args, "--engine", "inline", "--site-budget", "2")
+    assert "partitions" not in inline.output
+    checked, verdicts, left = crawled(inline.output)
+    assert 0 < checked <= 4 and verdicts == f"{checked} alive" and left == 7 - checked
+    default = cli(*args)  # no --engine: partition by partition, in this process
+    assert default.exit_code == 0, default.output
+    assert re.search(r"part \d+: checked", default.output), default.output
+    assert crawled(default.output) == (left, f"{left} alive", 0)
+    refused = cli(*args, "--engine", "inline", "--scheduler", "tcp://127.0.0.1:1")
+    assert refused.exit_code == 2 and "--scheduler needs --engine dask" in refused.output

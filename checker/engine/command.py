@@ -18,10 +18,12 @@ from checker.engine.partition import EngineConfig, PartitionSummary
 ENGINE_OPTIONS = (
     click.option(
         "--engine",
-        type=click.Choice(["local", "dask"]),
+        type=click.Choice(["local", "dask", "inline"]),
         default=None,
         help="Check partition by partition (one task per partition, ownership in the "
-        "store): in this process (local) or on a Dask cluster (dask).",
+        "store): in this process (local) or on a Dask cluster (dask); or claim every due "
+        "link at once and check them in this process (inline, the only one taking --limit). "
+        "Default: local for a postgresql:// state, inline for a SQLite file or with --limit.",
     ),
     click.option(
         "--scheduler",
@@ -55,6 +57,16 @@ def _resolve_pairs(resolves: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
             raise click.BadParameter(f"{item!r} is not HOST=IP", param_hint="--resolve")
         pairs.append((host.strip().lower(), ip.strip()))
     return tuple(pairs)
+
+
+def default_engine(state: str | None, limit: int | None) -> str:
+    """The engine ``crawl`` uses without ``--engine``: the partitioned local engine on
+    PostgreSQL (its advisory locks make one task per partition hold across processes),
+    the one-batch inline path on a SQLite file (one writer) or when ``--limit`` asks for
+    a global cap (the engine budgets per site, not per run)."""
+    from checker.store import is_database_url
+
+    return "local" if limit is None and is_database_url(state) else "inline"
 
 
 def engine_crawl(

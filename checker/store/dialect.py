@@ -52,6 +52,10 @@ class Dialect:
     def _kvals(self, url: str) -> tuple[Any, ...]:
         return (url,)
 
+    def _kvals_of(self, url: str, key: Any) -> tuple[Any, ...]:
+        """:meth:`_kvals` when the key is already computed."""
+        return (url,)
+
     def _ts(self, when: dt.datetime | None) -> Any:
         return when.astimezone(dt.UTC).isoformat() if when else None
 

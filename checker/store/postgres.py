@@ -177,6 +177,9 @@ class PostgresStore(SQLStore):
     def _kvals(self, url: str) -> tuple[Any, ...]:
         return (url_hash(url), url)
 
+    def _kvals_of(self, url: str, key: Any) -> tuple[Any, ...]:
+        return (key, url)
+
     def _ts(self, when: dt.datetime | None) -> Any:
         return when
 
@@ -195,14 +198,21 @@ class PostgresStore(SQLStore):
     def _write_results(
         self, cur: Cursor, updates: Sequence[Sequence[Any]], checks: Sequence[Sequence[Any]]
     ) -> None:
-        """Links updated row by row (pipelined); checks appended with COPY."""
-        cur.executemany(
-            "UPDATE links SET failures = ?, failing_since = ?, last_checked = ?, "
-            "last_status = ?, result = ?, next_due = ?, last_run = ?, backoff = ?, "
-            "lease_until = NULL, lease_run = NULL WHERE url_hash = ?",
-            updates,
-        )
+        """Links updated by one statement over arrays (one round trip, one plan, not a
+        statement per row); checks appended with COPY."""
         assert isinstance(cur, _PGCursor)
+        columns = list(zip(*updates, strict=True))
+        cur.raw.execute(  # %b: arrays sent in binary (text arrays escape every element)
+            "UPDATE links AS l SET failures = u.failures, failing_since = u.failing_since, "
+            "last_checked = u.last_checked, last_status = u.last_status, result = u.result, "
+            "next_due = u.next_due, last_run = u.last_run, backoff = u.backoff, "
+            "lease_until = NULL, lease_run = NULL "
+            "FROM unnest(%b::integer[], %b::timestamptz[], %b::timestamptz[], %b::text[], "
+            "%b::text[], %b::timestamptz[], %b::text[], %b::real[], %b::bytea[]) "
+            "AS u(failures, failing_since, last_checked, last_status, result, next_due, "
+            "last_run, backoff, url_hash) WHERE l.url_hash = u.url_hash",
+            [list(column) for column in columns],
+        )
         with cur.raw.copy(
             "COPY checks (url_hash, url, checked_at, status, rule, http_status, run_id) FROM STDIN"
         ) as copy:

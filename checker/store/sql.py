@@ -22,7 +22,7 @@ from checker.store.codec import (
     result_to_json,
 )
 from checker.store.dialect import Cursor, Dialect
-from checker.store.policy import COUNTS_AS_SUCCESS, confirm, count, schedule
+from checker.store.policy import COUNTS_AS_SUCCESS, Night
 from checker.store.sites import part_of, site_of
 
 ROTTEN = ("dead", "failing", "soft-404", "usurped")
@@ -63,62 +63,62 @@ class SQLStore(Dialect):
         ordered = sorted(unique, key=keys.__getitem__)
         out: dict[str, LinkResult] = {}
         stamp = self._ts(now)
+        night = Night(now, self.policy)
+        ts, judge = self._ts, night.judge
         with self._tx() as cur:
-            rows = self._lock_rows(cur, ordered)
+            rows = self._lock_rows(cur, [keys[url] for url in ordered], run_id)
             missing = [url for url in ordered if keys[url] not in rows]
             if missing:  # URLs never seen: create their rows, then lock those too
                 self._ensure_links(cur, missing, now)
-                rows.update(self._lock_rows(cur, missing))
+                rows.update(self._lock_rows(cur, [keys[url] for url in missing], run_id))
             updates, checks = [], []
             for url in ordered:
-                raw, row = unique[url], rows.get(keys[url])
+                raw, key = unique[url], keys[url]
+                row = rows.get(key)
                 if row is not None and run_id and row[3] == run_id and row[4]:
                     out[url] = result_from_json(row[4])  # already recorded by this run
                     continue
-                old_failures, old_since = (row[1] or 0, self._dt(row[2])) if row else (0, None)
-                failures, since = count(raw.status, old_failures, old_since, now)
-                verdict = confirm(raw, failures, since, now, self.policy)
-                due, backoff = schedule(
-                    verdict, raw.status, now, float(row[5] or 0) if row else 0.0, self.policy
-                )
+                if row is None:
+                    verdict, failures, since, due, backoff = judge(raw, 0, None, 0.0)
+                else:
+                    verdict, failures, since, due, backoff = judge(
+                        raw, row[1] or 0, self._dt(row[2]), float(row[5] or 0)
+                    )
                 out[url] = verdict
+                status = raw.status.value
                 updates.append(
                     (
                         failures,
-                        self._ts(since),
+                        ts(since),
                         stamp,
-                        raw.status.value,
+                        status,
                         result_to_json(verdict),
-                        self._ts(due),
+                        ts(due),
                         run_id,
                         backoff,
-                        keys[url],
+                        key,
                     )
                 )
                 checks.append(
-                    (
-                        *self._kvals(url),
-                        stamp,
-                        raw.status.value,
-                        raw.rule,
-                        raw.http_status,
-                        run_id,
-                    )
+                    (*self._kvals_of(url, key), stamp, status, raw.rule, raw.http_status, run_id)
                 )
             if updates:
                 self._write_results(cur, updates, checks)
         return [out[raw.url] for raw in raws]
 
-    def _lock_rows(self, cur: Cursor, urls: Sequence[str]) -> dict[Any, tuple[Any, ...]]:
-        """The stored rows of ``urls`` by key, locked for this transaction, in key order."""
+    def _lock_rows(
+        self, cur: Cursor, keys: Sequence[Any], run_id: str
+    ) -> dict[Any, tuple[Any, ...]]:
+        """The stored rows of these keys by key, locked for this transaction, in key order;
+        the stored verdict is read only where this run already recorded one."""
         rows: dict[Any, tuple[Any, ...]] = {}
-        for i in range(0, len(urls), self.MAX_KEY):
-            keys = [self.key(u) for u in urls[i : i + self.MAX_KEY]]
-            where, params = self._in(self.KEY, keys)
+        for i in range(0, len(keys), self.MAX_KEY):
+            where, params = self._in(self.KEY, keys[i : i + self.MAX_KEY])
             for row in cur.execute(
-                f"SELECT {self.KEY}, failures, failing_since, last_run, result, backoff "
+                f"SELECT {self.KEY}, failures, failing_since, last_run, "
+                "CASE WHEN last_run = ? THEN result END, backoff "
                 f"FROM links WHERE {where} ORDER BY {self.KEY}{self.FOR_UPDATE}",
-                params,
+                [run_id, *params],
             ).fetchall():
                 rows[bytes(row[0]) if isinstance(row[0], memoryview) else row[0]] = row
         return rows
