@@ -44,6 +44,7 @@ class OutputFormat(enum.StrEnum):
 
 
 Writer = Callable[[CheckResult, int, Path], None]
+SharedWriter = Callable[[CheckResult, int, Path, records.Records], None]
 
 
 def _writer(fmt: OutputFormat) -> Writer:
@@ -66,6 +67,17 @@ def _writer(fmt: OutputFormat) -> Writer:
     from checker.reports import junit_report
 
     return junit_report.write
+
+
+def _shared_writer(fmt: OutputFormat) -> SharedWriter:
+    """The HTML or Markdown writer, which takes the shared records."""
+    if fmt is OutputFormat.HTML:
+        from checker.reports import html_report
+
+        return html_report.write
+    from checker.reports import markdown_report
+
+    return markdown_report.write
 
 
 #: Formats written together in one pass over the references, in input order.
@@ -130,14 +142,15 @@ def write_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     chosen = list(dict.fromkeys(formats))
     streamed = [fmt for fmt in chosen if fmt in STREAMED]
+    recs = records.Records(result, exit_code)  # shared by every format
     if streamed:
         with contextlib.ExitStack() as stack:
             paths = {fmt: stack.enter_context(_temporary(out_dir, fmt)) for fmt in streamed}
-            _write_streamed(records.Records(result, exit_code), paths)
+            _write_streamed(recs, paths)
     for fmt in chosen:
         if fmt not in STREAMED:
             with _temporary(out_dir, fmt) as tmp:
-                _writer(fmt)(result, exit_code, tmp)
+                _shared_writer(fmt)(result, exit_code, tmp, recs)
     return [out_dir / fmt.filename for fmt in chosen]
 
 

@@ -277,6 +277,17 @@ class Records:
         self._summary: dict[str, Any] | None = None
         self._ordered: list[int] | None = None
         self._list: list[dict[str, Any]] | None = None
+        self._advice: dict[str, Any] = {}
+
+    def advice(self, report_dir: Any) -> Any:
+        """:func:`checker.reports.guide.patch_advice` for ``report_dir``, planned once
+        (the HTML and Markdown reports both show it)."""
+        from checker.reports import guide
+
+        key = str(report_dir)
+        if key not in self._advice:
+            self._advice[key] = guide.patch_advice(self.result, report_dir)
+        return self._advice[key]
 
     @property
     def run(self) -> dict[str, Any]:
