@@ -393,3 +393,25 @@ def test_write_reports_writes_all_five(result: CheckResult, tmp_path: Path) -> N
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == names
     for fmt in OutputFormat:
         assert (tmp_path / "reports" / fmt.filename).stat().st_size > 0
+
+
+def test_input_digest_is_the_digest_patch_checks() -> None:
+    """The report's fast digest hashes the very bytes ``cells_digest`` (what ``patch``
+    recomputes) hashes: empty fields, extra columns, lone surrogates, many chunks."""
+    from checker.patch.report import cells_digest
+    from checker.reports.records import input_digest
+
+    refs = [
+        Reference(
+            id=str(n),
+            url=f"https://x.example/{n}",
+            title="T\udcff" if n % 7 else "",
+            extra={"note": "n=1:2", "b": ""} if n % 3 else {},
+        )
+        for n in range(9000)
+    ]
+    result = CheckResult(tuple(refs), (), (), RUN)
+    expected = cells_digest((r.id, r.fields(), r.extra) for r in refs)
+    assert input_digest(result) == expected
+    changed = CheckResult((*refs[:-1], refs[-1].with_fields({"title": "U"})), (), (), RUN)
+    assert input_digest(changed) != expected

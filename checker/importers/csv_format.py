@@ -106,7 +106,7 @@ def read(path: str, data: bytes) -> ImportResult:
     refs: list[Reference] = []
     seen_ids: dict[str, int] = {}
     for start, row in records:
-        if not row or all(not cell.strip() for cell in row):
+        if not row or not "".join(row).strip():  # every cell blank
             continue
         first_problem = len(problems)
         ref = _row_reference(path, start, row, columns, mapping, seen_ids, problems, suspect)

@@ -6,11 +6,13 @@ CSV, Markdown and JUnit writers render the same records, so all formats agree.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from checker.model import (
+    KNOWN_FIELDS,
     ArchiveResult,
     CheckResult,
     ExistingArchive,
@@ -19,7 +21,6 @@ from checker.model import (
     LinkResult,
     Reference,
 )
-from checker.patch.report import cells_digest
 
 SCHEMA = "citewatch-report"
 SCHEMA_VERSION = "1.2"
@@ -191,9 +192,33 @@ def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
     }
 
 
+#: The known fields in the order :func:`cells_digest` hashes them (sorted by name).
+_DIGEST_FIELDS = tuple(sorted(KNOWN_FIELDS))
+
+
 def input_digest(result: CheckResult) -> str:
-    """The hash of every cell the run read (``run.input_digest`` of report.json)."""
-    return cells_digest((r.id, r.fields(), r.extra) for r in result.references)
+    """The hash of every cell the run read (``run.input_digest`` of report.json): the
+    very bytes :func:`checker.patch.report.cells_digest` hashes for the references,
+    made without a dict per reference and hashed in chunks of 4,096 references."""
+    digest = hashlib.sha256()
+    chunk: list[str] = []
+    for ref in result.references:
+        ref_id = ref.id
+        parts = [f"{len(ref_id)}:{ref_id}"]
+        for name in _DIGEST_FIELDS:
+            value = getattr(ref, name)
+            if value:
+                parts.append(f"{name}={len(value)}:{value}")
+        parts.append("|")
+        if ref.extra:
+            parts += [f"{len(k)}:{k}={len(v)}:{v}" for k, v in sorted(ref.extra.items())]
+        chunk.append("\n".join(parts))
+        if len(chunk) == 4096:
+            digest.update(("\n\n".join(chunk) + "\n\n").encode("utf-8", "replace"))
+            chunk.clear()
+    if chunk:
+        digest.update(("\n\n".join(chunk) + "\n\n").encode("utf-8", "replace"))
+    return digest.hexdigest()
 
 
 def summary_record(result: CheckResult) -> dict[str, Any]:
