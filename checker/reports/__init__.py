@@ -16,6 +16,7 @@ import csv
 import enum
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -132,6 +133,50 @@ def _write_streamed(recs: records.Records, paths: dict[OutputFormat, Path]) -> N
             junit_report.tail(recs, junit_out)
 
 
+#: Lists at least this long write index.html and summary.md in a forked process while
+#: this one writes report.json, report.csv and junit.xml (two cores, half the wall time).
+FORK_MIN = 100_000
+
+
+def _can_fork(count: int) -> bool:
+    """Forking is safe and worth it: a long list, fork exists, and no other thread runs
+    (a forked child inherits no thread, and a lock held by one would never be released)."""
+    return count >= FORK_MIN and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _write_forked(
+    recs: records.Records, paths: dict[OutputFormat, Path], others: list[OutputFormat]
+) -> None:
+    """The streamed formats here, the others in a forked child writing into their
+    temporary files; an error in the child is raised here (as OSError when it was one)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write, report an error through the pipe, never return
+        os.close(read_end)
+        status = 0
+        try:
+            for fmt in others:
+                _shared_writer(fmt)(recs.result, recs.exit_code, paths[fmt], recs)
+        except BaseException as err:
+            kind = "OSError" if isinstance(err, OSError) else type(err).__name__
+            os.write(write_end, f"{kind}\t{err}".encode("utf-8", "replace")[:4000])
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        _write_streamed(recs, {f: p for f, p in paths.items() if f in STREAMED})
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            message = pipe.read().decode("utf-8", "replace")
+        _, status = os.waitpid(pid, 0)
+    if status != 0:
+        kind, _, text = message.partition("\t")
+        if kind == "OSError":
+            raise OSError(text or "writing the HTML/Markdown report failed")
+        raise RuntimeError(f"writing the HTML/Markdown report failed: {kind}: {text}")
+
+
 def write_reports(
     result: CheckResult,
     out_dir: Path,
@@ -143,14 +188,19 @@ def write_reports(
     chosen = list(dict.fromkeys(formats))
     streamed = [fmt for fmt in chosen if fmt in STREAMED]
     recs = records.Records(result, exit_code)  # shared by every format
+    others = [fmt for fmt in chosen if fmt not in STREAMED]
+    if streamed and others and _can_fork(len(result.references)):
+        with contextlib.ExitStack() as stack:
+            paths = {fmt: stack.enter_context(_temporary(out_dir, fmt)) for fmt in chosen}
+            _write_forked(recs, paths, others)
+        return [out_dir / fmt.filename for fmt in chosen]
     if streamed:
         with contextlib.ExitStack() as stack:
             paths = {fmt: stack.enter_context(_temporary(out_dir, fmt)) for fmt in streamed}
             _write_streamed(recs, paths)
-    for fmt in chosen:
-        if fmt not in STREAMED:
-            with _temporary(out_dir, fmt) as tmp:
-                _shared_writer(fmt)(result, exit_code, tmp, recs)
+    for fmt in others:
+        with _temporary(out_dir, fmt) as tmp:
+            _shared_writer(fmt)(result, exit_code, tmp, recs)
     return [out_dir / fmt.filename for fmt in chosen]
 
 
