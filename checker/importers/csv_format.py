@@ -276,6 +276,12 @@ def _row_reference(
         )
     known: dict[str, str] = {}
     extra: dict[str, str] = {}
+    if not suspect:  # no undecodable byte in the file: the cells as they are
+        cells = row[: len(header)]
+        known = {name: raw.strip() for name, raw in zip(mapping, cells, strict=False) if name}
+        if None in mapping:
+            extra = {header[i]: raw for i, raw in enumerate(cells) if mapping[i] is None}
+        return _reference(path, line, known, extra, mapping, seen_ids, problems)
     for index, raw in enumerate(row[: len(header)]):
         name = mapping[index]
         bad = bad_bytes(raw) if suspect else ""
@@ -295,6 +301,18 @@ def _row_reference(
             known[name] = value.strip()
         else:
             extra[header[index]] = value
+    return _reference(path, line, known, extra, mapping, seen_ids, problems)
+
+
+def _reference(
+    path: str,
+    line: int,
+    known: dict[str, str],
+    extra: dict[str, str],
+    mapping: list[str | None],
+    seen_ids: dict[str, int],
+    problems: list[InputProblem],
+) -> Reference:
     ref_id = known.pop("id", "")
     if not ref_id:
         ref_id = f"line-{line}"
