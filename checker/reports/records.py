@@ -350,6 +350,7 @@ class Records:
     def reference(self, ref: Reference) -> dict[str, Any]:
         """``ref``'s record: what :func:`reference_record` gives, from the shared parts."""
         found = self.findings_of(ref)
+        result = self.result
         return {
             "id": ref.id,
             "location": location_record(ref),
@@ -357,8 +358,11 @@ class Records:
             "extra": dict(ref.extra),
             "findings": found,
             "worst": found[0]["severity"] if found else None,
-            "link": link_record(self.result.link_of(ref)),
-            "archive": archive_of(self.result, ref),
+            # an offline run has no link or archive results: nothing to look up
+            "link": link_record(result.link_of(ref)) if result.links else None,
+            "archive": archive_of(result, ref)
+            if result.archives or result.existing_archives
+            else None,
         }
 
     def ordered(self) -> Iterator[tuple[Reference, list[Finding]]]:
