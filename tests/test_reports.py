@@ -439,6 +439,8 @@ def test_forked_html_and_markdown_are_the_same_bytes(
         original(*args)
 
     monkeypatch.setattr(reports, "FORK_MIN", 1)
+    # threads other tests left idle (loopback servers) take no part in writing reports
+    monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
     monkeypatch.setattr(reports, "_write_forked", spy)
     write_reports(result, tmp_path / "b", exit_code=1)
     assert forked == [1]
@@ -460,6 +462,8 @@ def test_forked_writer_error_is_raised_and_leaves_no_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(reports, "FORK_MIN", 1)
+    monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
+    assert reports._can_fork(1)  # the forked path runs
     monkeypatch.setattr(markdown_report, "write", full)
     with pytest.raises(OSError, match="No space left"):
         write_reports(make_result(), tmp_path / "out", exit_code=1)
