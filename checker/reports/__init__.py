@@ -6,7 +6,8 @@ temporary name and renamed into place so a crash never leaves half a report.
 The records are built once (:class:`records.Records`) and shared: report.json,
 report.csv and junit.xml are written in one pass over the references, each reference's
 record built once and handed to the three writers (JSON encoded with orjson, JUnit
-written as text).
+written as text).  The HTML and Markdown writers take the same records; for a list of
+100,000+ they run in a forked child while the streamed formats are written here.
 """
 
 from __future__ import annotations
