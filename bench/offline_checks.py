@@ -21,6 +21,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -96,6 +97,45 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class TreeMemory(threading.Thread):
+    """Samples the summed PSS (proportional set size) of a process and its descendants:
+    forked workers share pages with their parent, so their RSS values cannot be added."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self._done = pid, 0, threading.Event()
+
+    def _tree(self, pid: int) -> list[int]:
+        found = [pid]
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as handle:
+                    for child in handle.read().split():
+                        found += self._tree(int(child))
+        except OSError:
+            pass
+        return found
+
+    @staticmethod
+    def _pss_kb(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def run(self) -> None:
+        while not self._done.wait(0.5):
+            self.peak_kb = max(self.peak_kb, sum(map(self._pss_kb, self._tree(self.pid))))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
 def end_to_end(n: int) -> None:
     """``citewatch check --offline`` on n synthetic references, as a user runs it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -113,16 +153,22 @@ def end_to_end(n: int) -> None:
         command += ["--out", str(Path(tmp) / "out"), "--today", "2026-11-24"]
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        sampler = TreeMemory(child.pid)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
+        sampler.stop()
         assert child.stdout is not None
         summary = child.stdout.read().strip().splitlines()[-1:]
         print(f"\n{n:,} references in a {size:.0f} MB CSV: citewatch check --offline, all "
               f"five reports (exit {os.waitstatus_to_exitcode(status)})\n")  # fmt: skip
         cpu = usage.ru_utime + usage.ru_stime  # the child and the workers it reaped
-        print("| step | wall s | CPU s | peak RSS MB |\n|---|---|---|---|")
+        print("| step | wall s | CPU s | peak RSS MB | peak PSS of all processes MB |")
+        print("|---|---|---|---|---|")
         print(f"| import, checks, five reports (end to end) | {wall:.1f} | {cpu:.1f} | "
-              f"{usage.ru_maxrss / 1024:.0f} |")  # fmt: skip
+              f"{usage.ru_maxrss / 1024:.0f} | {sampler.peak_kb / 1024:.0f} |")  # fmt: skip
+        print("(peak RSS: the largest single process; PSS: the process and its forked")
+        print(" workers together, shared pages counted once, sampled every 0.5 s)")
         print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         print(f"\n{' '.join(summary)}")
 

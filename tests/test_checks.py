@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checker.checks import CheckConfig, run_checks
 from checker.model import Finding, Reference, Severity
@@ -433,3 +435,15 @@ def test_short_titles_do_not_group() -> None:
 def test_ignore_drops_codes() -> None:
     config = CheckConfig(today=TODAY, ignore=frozenset({"missing-title"}))
     assert "missing-title" not in codes(ref(title=""), config=config)
+
+
+@given(st.text(max_size=60) | st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_title_key_ascii_fast_path_is_the_regex_rule(title: str) -> None:
+    """ASCII titles skip NFKC and the regex; the key is the same as the general rule's."""
+    import re
+    import unicodedata
+
+    from checker.checks.duplicates import MIN_TITLE_KEY, title_key
+
+    text = re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", title).casefold())
+    assert title_key(title) == (text if len(text) >= MIN_TITLE_KEY else "")

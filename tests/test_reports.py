@@ -393,3 +393,78 @@ def test_write_reports_writes_all_five(result: CheckResult, tmp_path: Path) -> N
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == names
     for fmt in OutputFormat:
         assert (tmp_path / "reports" / fmt.filename).stat().st_size > 0
+
+
+def test_input_digest_is_the_digest_patch_checks() -> None:
+    """The report's fast digest hashes the very bytes ``cells_digest`` (what ``patch``
+    recomputes) hashes: empty fields, extra columns, lone surrogates, many chunks."""
+    from checker.patch.report import cells_digest
+    from checker.reports.records import input_digest
+
+    refs = [
+        Reference(
+            id=str(n),
+            url=f"https://x.example/{n}",
+            title="T\udcff" if n % 7 else "",
+            extra={"note": "n=1:2", "b": ""} if n % 3 else {},
+        )
+        for n in range(9000)
+    ]
+    result = CheckResult(tuple(refs), (), (), RUN)
+    expected = cells_digest((r.id, r.fields(), r.extra) for r in refs)
+    assert input_digest(result) == expected
+    changed = CheckResult((*refs[:-1], refs[-1].with_fields({"title": "U"})), (), (), RUN)
+    assert input_digest(changed) != expected
+
+
+def _written(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_forked_html_and_markdown_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long list writes index.html and summary.md in a forked child: every report is
+    byte for byte what the one-process path writes (the report folder's name aside)."""
+    import checker.reports as reports
+
+    result = make_result(extra_refs=300)
+    write_reports(result, tmp_path / "a", exit_code=1)
+    forked: list[int] = []
+    original = reports._write_forked
+
+    def spy(*args: Any) -> None:
+        forked.append(1)
+        original(*args)
+
+    monkeypatch.setattr(reports, "FORK_MIN", 1)
+    # threads other tests left idle (loopback servers) take no part in writing reports
+    monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(reports, "_write_forked", spy)
+    write_reports(result, tmp_path / "b", exit_code=1)
+    assert forked == [1]
+    one, two = _written(tmp_path / "a"), _written(tmp_path / "b")
+    assert sorted(one) == sorted(two) == sorted(f.filename for f in OutputFormat)
+    for name in one:
+        assert one[name] == two[name].replace(b"/b/", b"/a/").replace(b"b/report", b"a/report")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_forked_writer_error_is_raised_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in the forked child (a full disk) reaches the caller as OSError, and no
+    report or temporary file is left behind."""
+    import checker.reports as reports
+
+    def full(*_: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(reports, "FORK_MIN", 1)
+    monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
+    assert reports._can_fork(1)  # the forked path runs
+    monkeypatch.setattr(markdown_report, "write", full)
+    with pytest.raises(OSError, match="No space left"):
+        write_reports(make_result(), tmp_path / "out", exit_code=1)
+    assert list((tmp_path / "out").iterdir()) == []

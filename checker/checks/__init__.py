@@ -79,6 +79,19 @@ def _check_span(span: tuple[int, int]) -> list[Finding]:
     return _per_reference(references[span[0] : span[1]], config)
 
 
+def _check_list(_: int) -> list[Finding]:
+    """The list-level findings (in a forked worker, beside the per-reference spans)."""
+    assert _SHARED is not None
+    return _list_level(*_SHARED)
+
+
+def _list_level(references: Sequence[Reference], config: CheckConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    for list_check in _list_checks():
+        findings.extend(list_check(references, config))
+    return findings
+
+
 def _per_reference(references: Sequence[Reference], config: CheckConfig) -> list[Finding]:
     ref_checks = _ref_checks()
     findings: list[Finding] = []
@@ -90,8 +103,9 @@ def _per_reference(references: Sequence[Reference], config: CheckConfig) -> list
 
 
 def _parallel(references: Sequence[Reference], config: CheckConfig) -> list[Finding] | None:
-    """The per-reference findings computed by forked worker processes (they inherit the
-    list; only findings, which pickle, come back), or None where that cannot help."""
+    """Every finding, computed by forked worker processes (they inherit the list; only
+    findings, which pickle, come back): the list-level checks are one more task beside
+    the spans of references, so no core waits; None where that cannot help."""
     global _SHARED
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(references) < PARALLEL_MIN:
@@ -103,11 +117,14 @@ def _parallel(references: Sequence[Reference], config: CheckConfig) -> list[Find
     size = max(10_000, len(references) // (workers * 8))
     spans = [(i, min(i + size, len(references))) for i in range(0, len(references), size)]
     _SHARED = (references, config)
+    _ref_checks(), _list_checks()  # imported once here, not in every worker
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            listed = pool.submit(_check_list, 0)  # the longest task, started first
             findings: list[Finding] = []
             for part in pool.map(_check_span, spans):
                 findings.extend(part)
+            findings.extend(listed.result())
             return findings
     finally:
         _SHARED = None
@@ -120,9 +137,7 @@ def run_checks(references: Sequence[Reference], config: CheckConfig | None = Non
     findings = _parallel(references, config)
     if findings is None:
         findings = _per_reference(references, config)
-    append = findings.extend
-    for list_check in _list_checks():
-        append(list_check(references, config))
+        findings.extend(_list_level(references, config))
     if config.ignore:
         findings = [f for f in findings if f.code not in config.ignore]
     return findings

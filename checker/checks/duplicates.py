@@ -22,9 +22,16 @@ MIN_TITLE_KEY = 16  # shorter titles ("Home", "Report") collide by chance
 _PAREN = re.compile(r"\((?:in [^)]*|pdf|press release)\)", re.IGNORECASE)
 
 
+#: ASCII characters ``[\W_]`` matches (all but letters and digits), deleted by translate
+_ASCII_NON_WORD = dict.fromkeys(c for c in range(128) if not chr(c).isalnum())
+
+
 def title_key(title: str) -> str:
-    text = unicodedata.normalize("NFKC", title).casefold()
-    text = re.sub(r"[\W_]+", "", text)
+    if title.isascii():  # NFKC leaves ASCII alone and casefold is lower: no regex needed
+        text = title.lower().translate(_ASCII_NON_WORD)
+    else:
+        text = unicodedata.normalize("NFKC", title).casefold()
+        text = re.sub(r"[\W_]+", "", text)
     return text if len(text) >= MIN_TITLE_KEY else ""
 
 

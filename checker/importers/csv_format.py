@@ -100,17 +100,21 @@ def read(path: str, data: bytes) -> ImportResult:
             )
         )
     columns, mapping = _read_header(path, header, problems)
+    # One scan of the whole text: a file without undecodable bytes (the usual case)
+    # skips the per-cell scan.
+    suspect = bool(bad_bytes(text))
     refs: list[Reference] = []
     seen_ids: dict[str, int] = {}
     for start, row in records:
-        if not row or all(not cell.strip() for cell in row):
+        if not row or not "".join(row).strip():  # every cell blank
             continue
         first_problem = len(problems)
-        ref = _row_reference(path, start, row, columns, mapping, seen_ids, problems)
+        ref = _row_reference(path, start, row, columns, mapping, seen_ids, problems, suspect)
         # The row's own problems belong to its reference (shown on it in every report).
-        problems[first_problem:] = [
-            dataclasses.replace(p, ref_id=ref.id) for p in problems[first_problem:]
-        ]
+        if len(problems) > first_problem:
+            problems[first_problem:] = [
+                dataclasses.replace(p, ref_id=ref.id) for p in problems[first_problem:]
+            ]
         refs.append(ref)
     return ImportResult(tuple(refs), tuple(problems), tuple(columns), source=path, format="csv")
 
@@ -258,6 +262,7 @@ def _row_reference(
     mapping: list[str | None],
     seen_ids: dict[str, int],
     problems: list[InputProblem],
+    suspect: bool = True,
 ) -> Reference:
     if len(row) != len(header):
         problems.append(
@@ -271,12 +276,18 @@ def _row_reference(
         )
     known: dict[str, str] = {}
     extra: dict[str, str] = {}
+    if not suspect:  # no undecodable byte in the file: the cells as they are
+        cells = row[: len(header)]
+        known = {name: raw.strip() for name, raw in zip(mapping, cells, strict=False) if name}
+        if None in mapping:
+            extra = {header[i]: raw for i, raw in enumerate(cells) if mapping[i] is None}
+        return _reference(path, line, known, extra, mapping, seen_ids, problems)
     for index, raw in enumerate(row[: len(header)]):
         name = mapping[index]
-        label = name or header[index]
-        bad = bad_bytes(raw)
+        bad = bad_bytes(raw) if suspect else ""
         value = raw
         if bad:
+            label = name or header[index]
             problems.append(
                 InputProblem(
                     path,
@@ -290,6 +301,18 @@ def _row_reference(
             known[name] = value.strip()
         else:
             extra[header[index]] = value
+    return _reference(path, line, known, extra, mapping, seen_ids, problems)
+
+
+def _reference(
+    path: str,
+    line: int,
+    known: dict[str, str],
+    extra: dict[str, str],
+    mapping: list[str | None],
+    seen_ids: dict[str, int],
+    problems: list[InputProblem],
+) -> Reference:
     ref_id = known.pop("id", "")
     if not ref_id:
         ref_id = f"line-{line}"

@@ -6,7 +6,8 @@ temporary name and renamed into place so a crash never leaves half a report.
 The records are built once (:class:`records.Records`) and shared: report.json,
 report.csv and junit.xml are written in one pass over the references, each reference's
 record built once and handed to the three writers (JSON encoded with orjson, JUnit
-written as text).
+written as text).  The HTML and Markdown writers take the same records; for a list of
+100,000+ they run in a forked child while the streamed formats are written here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import csv
 import enum
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -44,6 +46,7 @@ class OutputFormat(enum.StrEnum):
 
 
 Writer = Callable[[CheckResult, int, Path], None]
+SharedWriter = Callable[[CheckResult, int, Path, records.Records], None]
 
 
 def _writer(fmt: OutputFormat) -> Writer:
@@ -66,6 +69,17 @@ def _writer(fmt: OutputFormat) -> Writer:
     from checker.reports import junit_report
 
     return junit_report.write
+
+
+def _shared_writer(fmt: OutputFormat) -> SharedWriter:
+    """The HTML or Markdown writer, which takes the shared records."""
+    if fmt is OutputFormat.HTML:
+        from checker.reports import html_report
+
+        return html_report.write
+    from checker.reports import markdown_report
+
+    return markdown_report.write
 
 
 #: Formats written together in one pass over the references, in input order.
@@ -120,6 +134,50 @@ def _write_streamed(recs: records.Records, paths: dict[OutputFormat, Path]) -> N
             junit_report.tail(recs, junit_out)
 
 
+#: Lists at least this long write index.html and summary.md in a forked process while
+#: this one writes report.json, report.csv and junit.xml (two cores, half the wall time).
+FORK_MIN = 100_000
+
+
+def _can_fork(count: int) -> bool:
+    """Forking is safe and worth it: a long list, fork exists, and no other thread runs
+    (a forked child inherits no thread, and a lock held by one would never be released)."""
+    return count >= FORK_MIN and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _write_forked(
+    recs: records.Records, paths: dict[OutputFormat, Path], others: list[OutputFormat]
+) -> None:
+    """The streamed formats here, the others in a forked child writing into their
+    temporary files; an error in the child is raised here (as OSError when it was one)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write, report an error through the pipe, never return
+        os.close(read_end)
+        status = 0
+        try:
+            for fmt in others:
+                _shared_writer(fmt)(recs.result, recs.exit_code, paths[fmt], recs)
+        except BaseException as err:
+            kind = "OSError" if isinstance(err, OSError) else type(err).__name__
+            os.write(write_end, f"{kind}\t{err}".encode("utf-8", "replace")[:4000])
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        _write_streamed(recs, {f: p for f, p in paths.items() if f in STREAMED})
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            message = pipe.read().decode("utf-8", "replace")
+        _, status = os.waitpid(pid, 0)
+    if status != 0:
+        kind, _, text = message.partition("\t")
+        if kind == "OSError":
+            raise OSError(text or "writing the HTML/Markdown report failed")
+        raise RuntimeError(f"writing the HTML/Markdown report failed: {kind}: {text}")
+
+
 def write_reports(
     result: CheckResult,
     out_dir: Path,
@@ -130,14 +188,20 @@ def write_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     chosen = list(dict.fromkeys(formats))
     streamed = [fmt for fmt in chosen if fmt in STREAMED]
+    recs = records.Records(result, exit_code)  # shared by every format
+    others = [fmt for fmt in chosen if fmt not in STREAMED]
+    if streamed and others and _can_fork(len(result.references)):
+        with contextlib.ExitStack() as stack:
+            paths = {fmt: stack.enter_context(_temporary(out_dir, fmt)) for fmt in chosen}
+            _write_forked(recs, paths, others)
+        return [out_dir / fmt.filename for fmt in chosen]
     if streamed:
         with contextlib.ExitStack() as stack:
             paths = {fmt: stack.enter_context(_temporary(out_dir, fmt)) for fmt in streamed}
-            _write_streamed(records.Records(result, exit_code), paths)
-    for fmt in chosen:
-        if fmt not in STREAMED:
-            with _temporary(out_dir, fmt) as tmp:
-                _writer(fmt)(result, exit_code, tmp)
+            _write_streamed(recs, paths)
+    for fmt in others:
+        with _temporary(out_dir, fmt) as tmp:
+            _shared_writer(fmt)(result, exit_code, tmp, recs)
     return [out_dir / fmt.filename for fmt in chosen]
 
 

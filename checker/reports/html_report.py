@@ -233,6 +233,7 @@ def row(
     link: LinkResult | None = None,
     origins: Origins | None = None,
     snapshot: list[Any] | None = None,
+    recs: records.Records | None = None,
 ) -> Row:
     """One reference as the compact array the page embeds and renders."""
     url = clip(ref.url.strip(), MAX_URL)
@@ -246,11 +247,13 @@ def row(
         tail.append(snapshot)
     worst, found = 0, []
     if findings:  # the rare case: most of a million references have none
-        record = records.reference_record(ref, findings)
-        worst = _RANK[record["worst"]]
+        shared = recs.findings_of(ref) if recs is not None else None
+        if shared is None:
+            shared = records.reference_record(ref, findings)["findings"]
+        worst = _RANK[shared[0]["severity"]]
         found = [
             [f["code"], _RANK[f["severity"]], clip(f["message"]), clip(f["suggestion"])]
-            for f in record["findings"]
+            for f in shared
         ]
     return [
         clip(ref.id, MAX_ID),
@@ -321,11 +324,16 @@ def link_label(status: str) -> str:
 
 
 def context(
-    result: CheckResult, exit_code: int, report_dir: Path | str = "reports"
+    result: CheckResult,
+    exit_code: int,
+    report_dir: Path | str = "reports",
+    recs: records.Records | None = None,
 ) -> dict[str, Any]:
-    """Everything the template needs; ``data_chunks`` is a lazy stream."""
+    """Everything the template needs; ``data_chunks`` is a lazy stream.  ``recs``: the
+    records the other reports were written from (shared, not built again)."""
+    recs = recs or records.Records(result, exit_code)
     origins = Origins()
-    ordered = records.ordered_references(result)
+    ordered = recs.ordered()
     first = list(islice(ordered, PAGE_SIZE))
 
     links, archives = result.links, result.archives
@@ -334,12 +342,12 @@ def context(
         url = ref.url.strip()
         link = links.get(url) if url else None
         snapshot = snapshot_of(archives.get(url)) if archives and url else None
-        return row(ref, findings, link, origins, snapshot)
+        return row(ref, findings, link, origins, snapshot, recs)
 
     first_rows = [make(ref, findings) for ref, findings in first]
     rest = (make(ref, findings) for ref, findings in ordered)
     list_findings = sorted(result.list_findings(), key=lambda f: (-f.severity, f.code))
-    summary = records.summary_record(result)
+    summary = recs.summary
     run = records.run_record(result, exit_code)
     run["input"] = clip(run["input"], MAX_URL)
     problems = [records.problem_record(p) for p in result.problems[:MAX_LISTED]]
@@ -354,7 +362,7 @@ def context(
     return {
         "run": run,
         "headline": guide.headline(run, summary),
-        "advice": guide.patch_advice(result, report_dir),
+        "advice": recs.advice(report_dir),
         "summary": summary,
         "max_text": MAX_TEXT,
         "max_title": MAX_TITLE,
@@ -380,26 +388,31 @@ def context(
 
 
 def generate(
-    result: CheckResult, exit_code: int, report_dir: Path | str = "reports"
+    result: CheckResult,
+    exit_code: int,
+    report_dir: Path | str = "reports",
+    recs: records.Records | None = None,
 ) -> Iterator[str]:
     """The page as a stream of text chunks; ``report_dir`` is the folder the reports go
     to, as the patch command should name it."""
     template = _environment().get_template(TEMPLATE)
-    return template.generate(**context(result, exit_code, report_dir))
+    return template.generate(**context(result, exit_code, report_dir, recs))
 
 
 def render(result: CheckResult, exit_code: int, report_dir: Path | str = "reports") -> str:
     return "".join(generate(result, exit_code, report_dir))
 
 
-def write(result: CheckResult, exit_code: int, path: Path) -> None:
+def write(
+    result: CheckResult, exit_code: int, path: Path, recs: records.Records | None = None
+) -> None:
     # The rows hold no reference cycles; without this, the cyclic collector would scan a
     # million references' objects again and again while the rows are made (2x slower).
     enabled = gc.isenabled()
     gc.disable()
     try:
         with path.open("w", encoding="utf-8") as out:
-            for chunk in generate(result, exit_code, path.parent):
+            for chunk in generate(result, exit_code, path.parent, recs):
                 out.write(chunk)
     finally:
         if enabled:

@@ -69,21 +69,22 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def _findings(result: CheckResult) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _findings(
+    result: CheckResult, recs: records.Records
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(id, line, finding record) for every finding: list-level first, then worst first."""
     for finding in result.list_findings():
         yield "(list)", "", records.finding_record(finding)
-    for ref, findings in records.ordered_references(result):
+    for ref, findings in recs.ordered():
         if not findings:
             break  # ordered_references puts every reference with findings first
-        record = records.reference_record(ref, findings)
-        line = records.place(record["location"])
-        for finding in record["findings"]:
-            yield ref.id, line, finding
+        line = records.place(records.location_record(ref))
+        for record in recs.findings_of(ref):
+            yield ref.id, line, record
 
 
-def _what_to_do(result: CheckResult, report_dir: Path | str) -> list[str]:
-    advice = guide.patch_advice(result, report_dir)
+def _what_to_do(recs: records.Records, report_dir: Path | str) -> list[str]:
+    advice: guide.PatchAdvice = recs.advice(report_dir)
     lines = ["", "## What to do", ""]
     if advice.write:
         dates = f" and {_count(advice.date_cells, 'date fix')}" if advice.date_cells else ""
@@ -98,13 +99,13 @@ def _what_to_do(result: CheckResult, report_dir: Path | str) -> list[str]:
     return lines
 
 
-def _archive_rows(result: CheckResult) -> list[list[str]]:
+def _archive_rows(result: CheckResult, recs: records.Records) -> list[list[str]]:
     """One row per archive capture found or candidate rejected, worst references first."""
     rows: list[list[str]] = []
     seen = 0
     if not result.archives:
         return rows
-    for ref, _ in records.ordered_references(result):
+    for ref, _ in recs.ordered():
         archive = result.archive_of(ref)
         if archive is None or (not archive.candidates and archive.status.value == "skipped"):
             continue
@@ -141,9 +142,16 @@ def _section(title: str, header: Sequence[str], rows: list[list[str]]) -> list[s
     return ["", f"## {title}", "", *_table(list(header), rows)]
 
 
-def render(result: CheckResult, exit_code: int, report_dir: Path | str = "reports") -> str:
+def render(
+    result: CheckResult,
+    exit_code: int,
+    report_dir: Path | str = "reports",
+    recs: records.Records | None = None,
+) -> str:
+    """The summary; ``recs``: the records the other reports were written from."""
+    recs = recs or records.Records(result, exit_code)
     run = records.run_record(result, exit_code)
-    summary = records.summary_record(result)
+    summary = recs.summary
     counts: dict[str, int] = summary["findings"]
     total = sum(counts.values())
 
@@ -178,11 +186,11 @@ def render(result: CheckResult, exit_code: int, report_dir: Path | str = "report
         ]
         lines += _table(["Code", "Severity", "Count"], code_rows)
 
-    lines += _what_to_do(result, report_dir)
+    lines += _what_to_do(recs, report_dir)
 
     if total:
         shown: list[list[str]] = []
-        for ref_id, line, finding in _findings(result):
+        for ref_id, line, finding in _findings(result, recs):
             if len(shown) == MAX_FINDINGS:
                 break
             shown.append(
@@ -201,12 +209,14 @@ def render(result: CheckResult, exit_code: int, report_dir: Path | str = "report
         lines += _table(header, shown)
         if total > len(shown):
             lines += ["", f"… and {total - len(shown):,} more (see index.html)"]
-    archive_rows = _archive_rows(result)
+    archive_rows = _archive_rows(result, recs)
     if archive_rows:
         header = ["ID", "Archive", "Capture", "Why"]
         lines += _section("Archive captures found and rejected", header, archive_rows)
     return "\n".join(lines) + "\n"
 
 
-def write(result: CheckResult, exit_code: int, path: Path) -> None:
-    path.write_text(render(result, exit_code, path.parent), encoding="utf-8")
+def write(
+    result: CheckResult, exit_code: int, path: Path, recs: records.Records | None = None
+) -> None:
+    path.write_text(render(result, exit_code, path.parent, recs), encoding="utf-8")

@@ -6,11 +6,13 @@ CSV, Markdown and JUnit writers render the same records, so all formats agree.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from checker.model import (
+    KNOWN_FIELDS,
     ArchiveResult,
     CheckResult,
     ExistingArchive,
@@ -19,7 +21,6 @@ from checker.model import (
     LinkResult,
     Reference,
 )
-from checker.patch.report import cells_digest
 
 SCHEMA = "citewatch-report"
 SCHEMA_VERSION = "1.2"
@@ -191,9 +192,33 @@ def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
     }
 
 
+#: The known fields in the order :func:`cells_digest` hashes them (sorted by name).
+_DIGEST_FIELDS = tuple(sorted(KNOWN_FIELDS))
+
+
 def input_digest(result: CheckResult) -> str:
-    """The hash of every cell the run read (``run.input_digest`` of report.json)."""
-    return cells_digest((r.id, r.fields(), r.extra) for r in result.references)
+    """The hash of every cell the run read (``run.input_digest`` of report.json): the
+    very bytes :func:`checker.patch.report.cells_digest` hashes for the references,
+    made without a dict per reference and hashed in chunks of 4,096 references."""
+    digest = hashlib.sha256()
+    chunk: list[str] = []
+    for ref in result.references:
+        ref_id = ref.id
+        parts = [f"{len(ref_id)}:{ref_id}"]
+        for name in _DIGEST_FIELDS:
+            value = getattr(ref, name)
+            if value:
+                parts.append(f"{name}={len(value)}:{value}")
+        parts.append("|")
+        if ref.extra:
+            parts += [f"{len(k)}:{k}={len(v)}:{v}" for k, v in sorted(ref.extra.items())]
+        chunk.append("\n".join(parts))
+        if len(chunk) == 4096:
+            digest.update(("\n\n".join(chunk) + "\n\n").encode("utf-8", "replace"))
+            chunk.clear()
+    if chunk:
+        digest.update(("\n\n".join(chunk) + "\n\n").encode("utf-8", "replace"))
+    return digest.hexdigest()
 
 
 def summary_record(result: CheckResult) -> dict[str, Any]:
@@ -277,6 +302,17 @@ class Records:
         self._summary: dict[str, Any] | None = None
         self._ordered: list[int] | None = None
         self._list: list[dict[str, Any]] | None = None
+        self._advice: dict[str, Any] = {}
+
+    def advice(self, report_dir: Any) -> Any:
+        """:func:`checker.reports.guide.patch_advice` for ``report_dir``, planned once
+        (the HTML and Markdown reports both show it)."""
+        from checker.reports import guide
+
+        key = str(report_dir)
+        if key not in self._advice:
+            self._advice[key] = guide.patch_advice(self.result, report_dir)
+        return self._advice[key]
 
     @property
     def run(self) -> dict[str, Any]:
@@ -314,6 +350,7 @@ class Records:
     def reference(self, ref: Reference) -> dict[str, Any]:
         """``ref``'s record: what :func:`reference_record` gives, from the shared parts."""
         found = self.findings_of(ref)
+        result = self.result
         return {
             "id": ref.id,
             "location": location_record(ref),
@@ -321,8 +358,11 @@ class Records:
             "extra": dict(ref.extra),
             "findings": found,
             "worst": found[0]["severity"] if found else None,
-            "link": link_record(self.result.link_of(ref)),
-            "archive": archive_of(self.result, ref),
+            # an offline run has no link or archive results: nothing to look up
+            "link": link_record(result.link_of(ref)) if result.links else None,
+            "archive": archive_of(result, ref)
+            if result.archives or result.existing_archives
+            else None,
         }
 
     def ordered(self) -> Iterator[tuple[Reference, list[Finding]]]:
