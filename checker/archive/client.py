@@ -37,8 +37,8 @@ from wayback.exceptions import RateLimitError, WaybackRetryError
 
 from checker import __version__
 from checker.links import safety
-from checker.links.fetch import DEADLINES
 from checker.links.page import decode_html
+from checker.links.pool import DEADLINES
 from checker.links.safety import CappedInflater
 
 WAYBACK = "https://web.archive.org"

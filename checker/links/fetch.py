@@ -25,7 +25,6 @@ import contextlib
 import datetime as dt
 import email.utils
 import errno
-import heapq
 import socket
 import ssl
 import threading
@@ -34,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from http.client import HTTPException
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -45,6 +44,7 @@ from urllib3 import exceptions as u3
 from checker import __version__
 from checker.links import safety
 from checker.links.page import decode_html, extract_title
+from checker.links.pool import CURRENT, DEADLINES, Connections
 from checker.model import Hop
 
 USER_AGENT = f"citewatch/{__version__} (+https://github.com/citewatch/citewatch)"
@@ -144,104 +144,6 @@ def _ok(status: int | None, error: str) -> bool:
     return not error and status is not None and status < 400
 
 
-class Expiring(Protocol):
-    def expire(self) -> None: ...
-
-
-class Deadlines:
-    """One timer thread for every fetch in flight (not a watchdog thread per fetch).
-
-    A fetch registers its deadline; when it passes before the fetch has finished, the
-    thread marks the fetch expired and shuts its sockets down, so a server trickling its
-    headers or body cannot hold the check.  Finished fetches are dropped lazily.
-    """
-
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Expiring]] = []
-        self._cond = threading.Condition()
-        self._seq = 0
-        self._thread: threading.Thread | None = None
-
-    def add(self, when: float, run: Expiring) -> None:
-        """Call ``run.expire()`` at ``when`` (``time.monotonic()``) unless it has ended."""
-        with self._cond:
-            self._seq += 1
-            heapq.heappush(self._heap, (when, self._seq, run))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name="fetch-deadlines")
-                self._thread.daemon = True
-                self._thread.start()
-            elif self._heap[0][2] is run:
-                self._cond.notify()
-
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                while not self._heap:
-                    self._cond.wait()
-                when, _, run = self._heap[0]
-                wait = when - time.monotonic()
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                heapq.heappop(self._heap)
-            run.expire()
-
-    def pending(self) -> int:
-        with self._cond:
-            return len(self._heap)
-
-
-DEADLINES = Deadlines()
-_CURRENT = threading.local()  #: the fetch running on this thread (for the socket hook)
-
-
-def _track_current(sock: socket.socket) -> None:
-    run: _Run | None = getattr(_CURRENT, "run", None)
-    if run is not None:
-        run.track(sock)
-
-
-class Connections:
-    """Keep-alive connections shared by every fetch of a run, closed at the end.
-
-    One :class:`~checker.links.safety.PinnedAdapter` per vetted address; inside it one
-    pool per (scheme, host, port).  So a pool's key is (scheme, host, port, vetted IP):
-    every fetch still resolves and vets the host, and an address that changed on the
-    next resolution gets a pool (and a vetting) of its own.  ``per_host`` connections
-    are kept per pool (the scheduler's host concurrency).
-    """
-
-    def __init__(self, per_host: int = 2) -> None:
-        self.per_host = max(1, per_host)
-        self._adapters: dict[str, safety.PinnedAdapter] = {}
-        self._lock = threading.Lock()
-        self.closed = False
-
-    def adapter(self, ip: str) -> safety.PinnedAdapter:
-        with self._lock:
-            adapter = self._adapters.get(ip)
-            if adapter is None:
-                adapter = safety.PinnedAdapter(
-                    ip, on_socket=_track_current, pools=256, per_pool=self.per_host
-                )
-                self._adapters[ip] = adapter
-            return adapter
-
-    def close(self) -> None:
-        with self._lock:
-            adapters, self._adapters = list(self._adapters.values()), {}
-            self.closed = True
-        for adapter in adapters:
-            adapter.close()
-
-    def __enter__(self) -> Connections:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 class _Run:
     """One fetch's state: deadline, the sockets it used, cookies, hops."""
 
@@ -260,7 +162,7 @@ class _Run:
         self.finished = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        _CURRENT.run = self
+        CURRENT.run = self
         DEADLINES.add(time.monotonic() + config.deadline, self)
 
     def remaining(self) -> float:
@@ -289,7 +191,7 @@ class _Run:
         with self._lock:
             self.finished = True
             self._sockets.clear()
-        _CURRENT.run = None
+        CURRENT.run = None
 
     def cookie_state(self) -> tuple[tuple[str, str, str], ...]:
         return tuple(sorted((c.domain, c.name, c.value or "") for c in self.jar))

@@ -23,9 +23,10 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from checker.links.classify import classify, probe_url
-from checker.links.fetch import Connections, FetchConfig, FetchOutcome, fetch
+from checker.links.fetch import FetchConfig, FetchOutcome, fetch
 from checker.links.history import Policy
 from checker.links.outage import NetworkVerdict, PageFingerprint, judge
+from checker.links.pool import Connections
 from checker.links.safety import Resolver
 from checker.links.scheduler import Politeness, host_of, run_polite
 from checker.links.signals import (
