@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+from pathlib import Path
 from typing import Any
 
 from checker.model import ArchiveResult, ArchiveStatus, LinkResult, LinkStatus
@@ -314,3 +315,13 @@ def test_batch_writer_flushes_every_second(tmp_path: Any) -> None:
         assert len(store.verdicts([f"http://t.example/{i}" for i in range(7)])) == 6
         writer.flush()
         assert writer.batches == 3 and len(writer.verdicts) == 7
+
+
+def test_a_database_state_has_no_local_state_file(tmp_path: Path) -> None:
+    """The save and verify caches need a local SQLite file: none for either URL spelling."""
+    from checker.links.runner import LinkConfig
+
+    for url in ("postgresql://u@h/db", "postgres://u@h/db"):
+        assert LinkConfig(state_path=url).local_state_file is None
+    assert LinkConfig(state_path=None).local_state_file is None
+    assert LinkConfig(state_path=tmp_path / "s.sqlite").local_state_file == tmp_path / "s.sqlite"

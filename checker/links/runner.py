@@ -36,7 +36,7 @@ from checker.links.signals import (
     visible_text,
 )
 from checker.model import LinkResult, LinkStatus, Reference
-from checker.store import BatchWriter, open_store
+from checker.store import BatchWriter, is_database_url, open_store
 
 DEFAULT_STATE = Path(".citewatch/state.sqlite")
 _SCHEMES = ("http://", "https://")
@@ -59,7 +59,7 @@ class LinkConfig:
     def local_state_file(self) -> Path | None:
         """The SQLite state file, or None (no memory, or a PostgreSQL store: the save and
         verify caches live only in a local state file)."""
-        if self.state_path is None or str(self.state_path).startswith("postgresql://"):
+        if self.state_path is None or is_database_url(self.state_path):
             return None
         return Path(self.state_path)
 
