@@ -308,3 +308,77 @@ def test_parking_ns_without_dnspython_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "needs dnspython" in result.output
     assert not (tmp_path / "reports").exists()
+
+
+# --- the fast matchers give exactly the answers of the plain expressions -------------
+
+
+def _all_page_texts() -> list[str]:
+    texts = []
+    for path in sorted(PAGES.rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".htm", ".txt"):
+            body = path.read_text("utf-8", errors="replace")
+            texts += [body.lower(), signals.text.fold(visible_text(body))]
+    return texts
+
+
+def test_phrase_tries_find_what_a_sorted_alternation_finds() -> None:
+    from checker.links.signals._data import phrases
+
+    words = ["not found", "not", "page not found", "nothing", "seite nicht gefunden", "404"]
+    plain = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    trie = phrases(words)
+    samples = [f"a {w} b" for w in words] + ["the page not found here", "notnot", "", "40 4"]
+    samples += _all_page_texts()
+    assert len(samples) > 50
+    for sample in samples:
+        a, b = plain.search(sample), trie.search(sample)
+        assert (a and (a.span(), a.group(0))) == (b and (b.span(), b.group(0))), sample[:80]
+
+
+def test_gated_markers_match_exactly_where_the_expressions_do() -> None:
+    from checker.links.signals import botwall, parking
+
+    pairs = [(p, n) for p, n in parking._SERVICES + botwall._STRONG + botwall._WEAK_WHAT]
+    pairs += [(parking._STRONG_PATTERNS, "strong"), (parking._SCRIPT_REDIRECT, "script")]
+    gated = [p for p, _ in pairs if p.gates]
+    assert len(gated) >= len(pairs) - 2  # nearly every marker has literals to gate on
+    texts = _all_page_texts()
+    hits = 0
+    for pattern, _ in pairs:
+        for text in texts:
+            expected = pattern.expression.search(text)
+            got = pattern.search(text)
+            assert (expected and expected.span()) == (got and got.span()), pattern.pattern
+            hits += bool(got)
+    assert hits > 10  # the real walls and landers do match
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "gates"),
+    [
+        (
+            r"(?:img\.)?sedoparking\.com|sedo\.com/x",
+            "img.sedoparking.com",
+            ("sedoparking.com", "sedo.com/x"),
+        ),
+        (r"ab\d+", "ab12", ()),  # too short to gate: always runs
+        (r"(?:x|y)?location\s*=", "location =", ("location",)),
+        (r"(?i)window\.park", "WINDOW.PARK", ()),  # flags inside: no gate
+    ],
+)
+def test_required_literals(pattern: str, text: str, gates: tuple[str, ...]) -> None:
+    from checker.links.signals._data import Gated
+
+    g = Gated(pattern)
+    assert g.gates == gates
+    assert g.search(text)
+
+
+def test_a_parking_sentence_naming_the_domain_is_found() -> None:
+    # The data's patterns say "domain \S+ is parked"; folding them once turned \S into
+    # \s, so a sentence naming the domain was never matched.
+    text = "The domain example.com is parked. Contact the owner."
+    assert "parking page" in parked("http://example.com/a", "", False, "Welcome", text, text)
+    es = "El dominio ejemplo.es está a la venta"
+    assert "parking page" in parked("http://ejemplo.es/", "", False, "Hola", es, es)

@@ -29,8 +29,8 @@ import threading
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
-from checker.links.signals._data import load, lower_pattern, markers, phrases, union
-from checker.links.signals.text import fold, meta_description
+from checker.links.signals._data import Gated, load, lower_pattern, markers, phrases, union
+from checker.links.signals.text import fold, fold_pattern, meta_description
 
 #: Visible text (characters) under which a page counts as short: landers are small.
 SHORT_TEXT = 5000
@@ -41,9 +41,9 @@ _DATA = load("parking")
 _MARKETPLACES: tuple[str, ...] = tuple(_DATA["marketplaces"])
 _LANDERS = frozenset(_DATA["lander_paths"])
 _SERVICES = markers(_DATA["service_markup"], "service")
-_SCRIPT_REDIRECT = re.compile(lower_pattern(_DATA["script_redirect"]))
+_SCRIPT_REDIRECT = Gated(lower_pattern(_DATA["script_redirect"]))
 _STRONG = phrases([fold(p) for p in _DATA["strong_phrases"]])
-_STRONG_PATTERNS = re.compile("|".join(f"(?:{fold(p)})" for p in _DATA["strong_patterns"]))
+_STRONG_PATTERNS = Gated("|".join(f"(?:{fold_pattern(p)})" for p in _DATA["strong_patterns"]))
 _TITLE = phrases([fold(p) for p in _DATA["title_phrases"]])
 _SALE = phrases([fold(p) for p in _DATA["sale_words_with_domain"]])
 _DOMAIN_NAME = re.compile(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _HIDDEN = re.compile(r"<(script|style|noscript|template|svg)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
@@ -24,6 +25,8 @@ def visible_text(body: str) -> str:
 
 def normalise(text: str) -> str:
     """NFKC, case-folded, whitespace collapsed."""
+    if text.isascii():
+        return " ".join(text.lower().split())
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
@@ -53,9 +56,23 @@ _FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "�
                        "ı": "i", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "’": "'"})  # fmt: skip
 
 
+@lru_cache(maxsize=32)  # the signals of one page fold the same text several times
 def fold(text: str) -> str:
     """:func:`normalise` without diacritics ("Błąd" → "blad", "Página" → "pagina"): many
     pages, and the crawls that saved them, drop accents, so phrases match either way."""
+    if text.isascii():  # nothing to decompose or translate
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())
+
+
+def fold_pattern(pattern: str) -> str:
+    """A regular expression for :func:`fold`-ed text: its letters folded like the text,
+    its escapes (``\\S``, ``\\b``, ``\\.``) left as they are (folding ``\\S`` would
+    make it ``\\s``)."""
+    return re.sub(
+        r"\\.|[^\\]+",
+        lambda m: m.group(0) if m.group(0).startswith("\\") else fold(m.group(0)),
+        pattern,
+    )
