@@ -45,6 +45,14 @@ _OPTIONS = [
         help="Links checked at once on one host.",
     ),
     click.option(
+        "--fetch-processes",
+        type=click.IntRange(0, 64),
+        default=0,
+        show_default=True,
+        help="Processes checking links of a large list, split by host (0: one per core, "
+        "1: this process only).",
+    ),
+    click.option(
         "--host-interval",
         type=click.FloatRange(0),
         default=0.25,
@@ -223,6 +231,7 @@ def link_config(opts: dict[str, Any], settings: Settings | None = None) -> LinkC
         probe=not opts["no_probe"],
         exclude=tuple(opts["exclude"]),
         parking_ns=opts.get("parking_ns", False),
+        processes=opts.get("fetch_processes", 0),
     )
 
 

@@ -11,6 +11,7 @@ shut down when it expires.
 from __future__ import annotations
 
 import heapq
+import os
 import socket
 import threading
 import time
@@ -70,8 +71,15 @@ class Deadlines:
         with self._cond:
             return len(self._heap)
 
+    def _after_fork(self) -> None:
+        """In a forked child: a fresh lock and heap (the parent's timer thread is gone,
+        and its lock may have been held at the moment of the fork)."""
+        self._heap, self._cond, self._thread = [], threading.Condition(), None
+
 
 DEADLINES = Deadlines()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=DEADLINES._after_fork)
 CURRENT = threading.local()  #: the fetch running on this thread (for the socket hook)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import logging
 import re
 import threading
 import uuid
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from checker.links import processes
 from checker.links.classify import classify, probe_url
 from checker.links.fetch import FetchConfig, FetchOutcome, fetch
 from checker.links.history import Policy
@@ -39,6 +41,7 @@ from checker.model import LinkResult, LinkStatus, Reference
 from checker.store import BatchWriter, is_database_url, open_store
 
 DEFAULT_STATE = Path(".citewatch/state.sqlite")
+log = logging.getLogger(__name__)
 _SCHEMES = ("http://", "https://")
 
 
@@ -54,6 +57,8 @@ class LinkConfig:
     probe: bool = True
     exclude: tuple[str, ...] = ()  #: regular expressions of URLs not to check
     parking_ns: bool = False  #: ask DNS for the name servers of short pages (needs dnspython)
+    #: Fetch processes for a large list, partitioned by host (0: one per core; 1: none).
+    processes: int = 0
 
     @property
     def local_state_file(self) -> Path | None:
@@ -154,29 +159,26 @@ def check_links(
             else:
                 due.append(url)
 
+        raw: dict[str, LinkResult] = {}
         pages: dict[str, PageFingerprint] = {}
-        breaker = HostBreaker(max(BREAKER_TIMEOUTS, config.politeness.host_concurrency + 1))
-        with Connections(config.politeness.host_concurrency) as connections:
 
-            def fetch_one(url: str) -> FetchOutcome:
-                return fetch(url, config.fetch, resolver=resolver, connections=connections)
+        def done(url: str, value: tuple[LinkResult, PageFingerprint | None]) -> None:
+            raw[url], page = value
+            if page is not None:
+                pages[url] = page
+            if progress is not None:
+                progress(url, raw[url])
 
-            prober = _Prober(fetch_one)
-            lookup = ns_lookup or (dns_nameserver_lookup() if config.parking_ns else None)
-            nameservers = NameServerCache(lookup)
-
-            def work(url: str) -> LinkResult:
-                outcome = fetch_one(url)
-                breaker.note(url, outcome)
-                pages[url] = _fingerprint(outcome)
-                probe = prober(url) if config.probe and _wants_probe(outcome) else None
-                names: list[str] = []
-                if lookup is not None and outcome.status == 200:
-                    host = urlsplit(outcome.final_url or url).hostname or ""
-                    names = nameservers(host, len(visible_text(outcome.body)))
-                return classify(url, outcome, probe, names)
-
-            raw = run_polite(due, work, config.politeness, on_done=progress, skip=breaker.skip)
+        count = processes.plan(len(due), config.processes)
+        if count > 1:
+            bounds = config.politeness
+            shared = processes.share(bounds.max_concurrency, count, bounds.host_concurrency)
+            each = dataclasses.replace(bounds, max_concurrency=shared)
+            runner = _fetcher(config, each, resolver, ns_lookup)
+            for problem in processes.run_in_processes(due, runner, count, done):
+                log.warning("a fetch process failed (its URLs were checked here): %s", problem)
+        else:
+            _fetcher(config, config.politeness, resolver, ns_lookup)(due, done)
         network = judge(raw, pages)
         stamp = now()
         with BatchWriter(history, run_id) as writer:  # one transaction per batch
@@ -202,6 +204,48 @@ def check_links(
     finally:
         history.close()
     return LinkRun(results, network, run_id, len(due), reused_count, trend)
+
+
+Fetched = tuple[LinkResult, PageFingerprint | None]  #: a verdict and the page behind it
+
+
+def _fetcher(
+    config: LinkConfig,
+    politeness: Politeness,
+    resolver: Resolver | None,
+    ns_lookup: NameServerLookup | None,
+) -> processes.Runner[Fetched]:
+    """The in-process link check of a list of URLs (what each fetch process runs): the
+    polite scheduler, keep-alive pools, per-host probe, breaker and name-server cache."""
+
+    def run(urls: Sequence[str], on_done: Callable[[str, Fetched], None]) -> None:
+        breaker = HostBreaker(max(BREAKER_TIMEOUTS, politeness.host_concurrency + 1))
+        with Connections(politeness.host_concurrency) as connections:
+
+            def fetch_one(url: str) -> FetchOutcome:
+                return fetch(url, config.fetch, resolver=resolver, connections=connections)
+
+            prober = _Prober(fetch_one)
+            lookup = ns_lookup or (dns_nameserver_lookup() if config.parking_ns else None)
+            nameservers = NameServerCache(lookup)
+
+            def work(url: str) -> Fetched:
+                outcome = fetch_one(url)
+                breaker.note(url, outcome)
+                probe = prober(url) if config.probe and _wants_probe(outcome) else None
+                names: list[str] = []
+                if lookup is not None and outcome.status == 200:
+                    host = urlsplit(outcome.final_url or url).hostname or ""
+                    names = nameservers(host, len(visible_text(outcome.body)))
+                return classify(url, outcome, probe, names), _fingerprint(outcome)
+
+            def skip(url: str) -> Fetched | None:
+                cut = breaker.skip(url)
+                return None if cut is None else (cut, None)
+
+            run_polite(urls, work, politeness, on_done=on_done, skip=skip)
+
+    return run
 
 
 #: Timeouts in a row on one host before its remaining URLs are not fetched.

@@ -1,0 +1,124 @@
+"""Fetch processes partitioned by host: each host in exactly one process, the same
+verdicts as one process, results streamed to the parent, and a child that dies leaves
+its unreported URLs to the parent (none lost, none reported twice)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+from test_links_e2e import CASES, run_cli, statuses, write_list
+
+from checker.links import processes
+from checker.links.fetch import FetchConfig
+from checker.links.runner import LinkConfig, check_links
+from checker.links.scheduler import Politeness, host_of
+from checker.model import Reference
+from checker.testing.simweb import SimWeb
+
+pytestmark = pytest.mark.skipif(not processes.available(), reason="needs fork")
+
+URLS = [f"http://h{h}.example/{i}" for i in range(40) for h in range(7)]
+
+
+def test_partition_keeps_each_host_whole_and_the_order() -> None:
+    parts = processes.partition(URLS, 3)
+    assert sorted(u for p in parts for u in p) == sorted(URLS)
+    owner = {host_of(u): i for i, part in enumerate(parts) for u in part}
+    assert all(owner[host_of(u)] == i for i, part in enumerate(parts) for u in part)
+    assert all(part == [u for u in URLS if u in set(part)] for part in parts)
+    assert processes.partition(URLS, 3) == parts  # stable: the same split every night
+
+
+def test_plan() -> None:
+    assert processes.plan(10, 1) == 1
+    assert processes.plan(10, 4) == 4  # asked for: honoured
+    assert processes.plan(3, 8) == 3  # never more processes than URLs
+    assert processes.plan(100, 0) == 1  # automatic: a small list stays in-process
+    assert processes.plan(100_000, 0) == min(4, os.cpu_count() or 1)
+    assert processes.share(32, 3, 2) == 11 and processes.share(2, 4, 2) == 2
+
+
+def _by_pid(urls: Sequence[str], on_done: Callable[[str, tuple[int, str]], None]) -> None:
+    for url in urls:
+        on_done(url, (os.getpid(), url))
+
+
+def test_results_come_back_from_one_child_per_host() -> None:
+    seen: dict[str, tuple[int, str]] = {}
+    problems = processes.run_in_processes(URLS, _by_pid, 3, seen.__setitem__)
+    assert problems == [] and sorted(seen) == sorted(URLS)
+    pids = {pid for pid, _ in seen.values()}
+    assert os.getpid() not in pids and len(pids) == len(processes.partition(URLS, 3)) >= 2
+    per_host = {host_of(u): {seen[v][0] for v in URLS if host_of(v) == host_of(u)} for u in URLS}
+    assert all(len(p) == 1 for p in per_host.values())
+
+
+def test_a_dead_child_leaves_its_urls_to_the_parent() -> None:
+    parent = os.getpid()
+    victim = URLS[5]
+
+    def dies(urls: Sequence[str], on_done: Callable[[str, tuple[int, str]], None]) -> None:
+        for url in urls:
+            if url == victim and os.getpid() != parent:
+                os._exit(9)  # killed mid-run: whatever it had not sent is gone
+            on_done(url, (os.getpid(), url))
+
+    calls: Counter[str] = Counter()
+    seen: dict[str, int] = {}
+
+    def done(url: str, value: tuple[int, str]) -> None:
+        calls[url] += 1
+        seen[url] = value[0]
+
+    problems = processes.run_in_processes(URLS, dies, 3, done)
+    assert len(problems) == 1 and "ended without a word" in problems[0]
+    assert sorted(calls) == sorted(URLS) and set(calls.values()) == {1}  # none lost or twice
+    assert seen[victim] == parent
+
+
+def test_a_failing_child_reports_why() -> None:
+    def raises(urls: Sequence[str], on_done: Callable[[str, int], None]) -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("boom")
+        for url in urls:
+            on_done(url, 0)
+
+    parent = os.getpid()
+    seen: dict[str, int] = {}
+    problems = processes.run_in_processes(URLS[:20], raises, 2, seen.__setitem__)
+    assert problems and all("RuntimeError: boom" in p for p in problems)
+    assert sorted(seen) == sorted(URLS[:20])
+
+
+def _append_to(seen: list[str]) -> Callable[[str, object], None]:
+    return lambda url, _: seen.append(url)
+
+
+def test_processes_give_the_verdicts_of_one_process(simweb: SimWeb) -> None:
+    refs = [Reference(id=str(i), url=simweb.url(s, p)) for i, (s, p, _) in enumerate(CASES)]
+    fetch = FetchConfig(allow_private=True, deadline=5, backoff=0.05)
+    runs = {}
+    for count in (1, 3):
+        config = LinkConfig(
+            fetch=fetch,
+            politeness=Politeness(host_interval=0),
+            state_path=None,
+            processes=count,
+        )
+        done: list[str] = []
+        run = check_links(refs, config, resolver=simweb.resolver, progress=_append_to(done))
+        assert sorted(done) == sorted(r.url for r in refs)  # progress in the parent
+        runs[count] = {u: (r.status, r.rule, r.http_status) for u, r in run.results.items()}
+    assert runs[3] == runs[1]
+
+
+def test_cli_fetch_processes(simweb: SimWeb, tmp_path: Path) -> None:
+    rows = [(simweb.url(site, path), "Real Story — Example News") for site, path, _ in CASES]
+    src = write_list(tmp_path, rows)
+    code, report, _ = run_cli(tmp_path, src, *simweb.cli_args(), "--fetch-processes", "2")
+    assert statuses(report) == {simweb.url(site, path): s for site, path, s in CASES}
+    assert code == 0
