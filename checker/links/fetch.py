@@ -38,7 +38,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests import exceptions as rex
-from requests.cookies import RequestsCookieJar
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
+from urllib3 import BaseHTTPResponse
 from urllib3 import exceptions as u3
 
 from checker import __version__
@@ -296,7 +297,7 @@ def _chain(run: _Run, method: str, url: str) -> _Result:
             return result
         location = response.headers.get("location", "")
         if result.status in REDIRECT_CODES and location:
-            _discard(response, run)
+            _discard(response, run, method)
             run.hops.append(_hop(run, result, started, location))
             redirects.append(result.status or 0)
             target = _join(current, location)
@@ -314,7 +315,7 @@ def _chain(run: _Run, method: str, url: str) -> _Result:
         if method == "GET" and (not content_type or any(t in content_type for t in _TEXT_TYPES)):
             _read_body(run, response, result)
         else:
-            _discard(response, run)
+            _discard(response, run, method)
         run.hops.append(_hop(run, result, started))
         return result
 
@@ -344,7 +345,7 @@ class _Stop(Exception):
     """An exchange that ended without a usable answer: (error code, detail)."""
 
 
-def _send(run: _Run, method: str, url: str, result: _Result) -> requests.Response:
+def _send(run: _Run, method: str, url: str, result: _Result) -> BaseHTTPResponse:
     """One request, to the vetted address of the URL's host; the response is streamed."""
     config = run.config
     try:
@@ -369,14 +370,15 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> requests.Respons
         raise _Stop("timeout", "no complete answer before the deadline")
     timeout = (min(config.connect_timeout, left), min(config.read_timeout, left))
     try:
-        response = run.adapter(ip).send(prepared, stream=True, timeout=timeout, proxies={})
+        response = run.adapter(ip).open(prepared, timeout)
     except (rex.RequestException, OSError, HTTPException, u3.HTTPError) as exc:
         raise _Stop(*_error(run, exc)) from exc
     if run.expired:  # the deadline timer cut the answer short: whatever arrived is incomplete
-        response.close()
+        _close(response)
         raise _Stop("timeout", "no complete answer before the deadline")
-    run.jar.update(response.cookies)
-    result.status = response.status_code
+    if "set-cookie" in response.headers:
+        extract_cookies_to_jar(run.jar, prepared, response)  # type: ignore[no-untyped-call]
+    result.status = response.status
     names = (*KEPT_HEADERS, *WALL_HEADERS)
     kept = {name: response.headers[name] for name in names if name in response.headers}
     result.headers = MappingProxyType(kept)
@@ -399,25 +401,29 @@ def _prepare(
     return prepared
 
 
-def _discard(response: requests.Response, run: _Run) -> None:
+def _close(response: BaseHTTPResponse) -> None:
+    """Close the connection of an answer not read to its end, and free its pool slot."""
+    response.close()
+    response.release_conn()
+
+
+def _discard(response: BaseHTTPResponse, run: _Run, method: str) -> None:
     """Close a response whose body is not wanted (a short one is drained for reuse)."""
-    raw: Any = response.raw
     try:
-        head = response.request is not None and response.request.method == "HEAD"
-        length = 0 if head else int(response.headers.get("content-length", "-1"))
+        length = 0 if method == "HEAD" else int(response.headers.get("content-length", "-1"))
         if 0 <= length <= 65536 and run.remaining() > 0.5:
-            raw.read(decode_content=False)  # to the end, so the connection can be reused
-            raw.release_conn()
+            response.read(decode_content=False)  # to the end, so the connection can be reused
+            response.release_conn()
             return
     except (ValueError, OSError, HTTPException, u3.HTTPError):
         pass
-    response.close()
+    _close(response)
 
 
-def _read_body(run: _Run, response: requests.Response, result: _Result) -> None:
+def _read_body(run: _Run, response: BaseHTTPResponse, result: _Result) -> None:
     """Read at most ``body_cap`` decoded bytes, checking the deadline between reads."""
     cap = run.config.body_cap
-    raw: Any = response.raw
+    raw: Any = response
     inflater = safety.CappedInflater(response.headers.get("content-encoding", ""))
     read = getattr(raw, "read1", raw.read)  # read1 (urllib3 >= 2.1) returns what has arrived
     out = bytearray()
@@ -439,9 +445,9 @@ def _read_body(run: _Run, response: requests.Response, result: _Result) -> None:
         result.error, result.detail = _error(run, exc)
     result.body = bytes(out[:cap])
     if complete:
-        raw.release_conn()
+        response.release_conn()
     else:
-        response.close()
+        _close(response)
 
 
 _ERROR_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (

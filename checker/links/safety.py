@@ -19,10 +19,13 @@ import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
+from requests.exceptions import InvalidURL
+from urllib3 import BaseHTTPResponse, Timeout
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, LocationValueError, NewConnectionError
 from urllib3.util.connection import create_connection
 
 #: Maps a host name to its addresses; raises :class:`socket.gaierror` for no such host.
@@ -231,6 +234,31 @@ class PinnedAdapter(HTTPAdapter):
     ) -> None:
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
         self.poolmanager.pool_classes_by_scheme = self._pool_classes
+
+    def open(self, request: PreparedRequest, timeout: tuple[float, float]) -> BaseHTTPResponse:
+        """:meth:`send` with ``stream=True`` and no proxy, returning urllib3's response as
+        it is: requests' :class:`~requests.Response` (a copy of the headers, cookies
+        parsed from every answer) is not built.  urllib3's errors are raised unwrapped."""
+        try:
+            conn = self.get_connection_with_tls_context(request, True, proxies={})
+        except LocationValueError as exc:
+            raise InvalidURL(exc, request=request) from exc
+        self.cert_verify(conn, request.url or "", True, None)  # type: ignore[no-untyped-call]
+        pool: Any = conn
+        response: BaseHTTPResponse = pool.urlopen(
+            method=request.method or "GET",
+            url=self.request_url(request, {}),
+            body=None,
+            headers=dict(request.headers),
+            redirect=False,
+            assert_same_host=False,
+            preload_content=False,
+            decode_content=False,
+            retries=self.max_retries,
+            timeout=Timeout(connect=timeout[0], read=timeout[1]),
+            chunked=False,
+        )
+        return response
 
 
 class CappedInflater:
