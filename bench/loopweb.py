@@ -61,6 +61,10 @@ LATENCY = 0.1
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as real servers set it (nginx's tcp_nodelay is on by default): the
+    # headers and the body go out in two writes, and without it Nagle's algorithm holds
+    # the body until the client's delayed ACK (40 ms) on every kept-alive answer.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()

@@ -270,3 +270,11 @@ def test_index_page_redirecting_to_root_is_alive() -> None:
 
     assert classify("http://n.example/index.html", moved("x")).status is S.REDIRECTED
     assert classify("http://n.example/story.html", moved("x")).rule == "redirect-to-root"
+
+
+def test_page_date_reads_metadata_and_skips_pages_without_digits() -> None:
+    from checker.links.classify import page_date
+
+    meta = '<html><head><meta property="article:published_time" content="2019-05-01T10:00:00Z">'
+    assert page_date(meta + "<title>T</title></head><body>text</body></html>") == "2019-05-01"
+    assert page_date("<html><body><p>" + "no date at all " * 50 + "</p></body></html>") == ""

@@ -87,6 +87,7 @@ _ERROR_SEGMENTS = frozenset({"404", "410", "notfound", "pagenotfound", "error", 
                              "error404", "404error", "errorpage", "404page"})  # fmt: skip
 _INDEX_STEMS = frozenset({"index", "home", "default", "main"})
 _WORDS = re.compile(r"\w+")
+_TWO_DIGITS = re.compile(r"\d\d")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»•]\s+|\s*[|·»•]\s*")
 logging.getLogger("htmldate").setLevel(logging.ERROR)
 
@@ -269,7 +270,7 @@ def drifted(cited_title: str, live_title: str, threshold: float = 0.5) -> bool:
 
 def page_date(body: str) -> str:
     """The publication date the page states (ISO), from its metadata, or ""."""
-    if not body:
+    if not body or not _TWO_DIGITS.search(body):  # every date has a year: no digits, no date
         return ""
     try:  # bytes, never str: htmldate downloads a str that looks like a URL
         found = htmldate.find_date(body.encode(), original_date=True, extensive_search=False)
