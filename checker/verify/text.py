@@ -23,7 +23,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-import trafilatura
 from bs4 import BeautifulSoup
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -71,6 +70,8 @@ def page_text(document: str) -> str:
 def main_text(document: str) -> str:
     """The main text of an HTML page, boilerplate stripped (``trafilatura``); the whole
     visible text when the extractor finds no main text."""
+    import trafilatura  # here, not at the top: most runs never extract a page's main text
+
     extracted = trafilatura.extract(
         document, include_comments=False, include_tables=True, favor_precision=True
     )
