@@ -24,9 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
-import errno
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -44,6 +42,7 @@ from urllib3 import exceptions as u3
 
 from checker import __version__
 from checker.links import safety
+from checker.links.errors import error_code
 from checker.links.page import decode_html, extract_title
 from checker.links.pool import CURRENT, DEADLINES, Connections
 from checker.model import Hop
@@ -372,7 +371,7 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> BaseHTTPResponse
     try:
         response = run.adapter(ip).open(prepared, timeout)
     except (rex.RequestException, OSError, HTTPException, u3.HTTPError) as exc:
-        raise _Stop(*_error(run, exc)) from exc
+        raise _Stop(*error_code(exc, run.remaining())) from exc
     if run.expired:  # the deadline timer cut the answer short: whatever arrived is incomplete
         _close(response)
         raise _Stop("timeout", "no complete answer before the deadline")
@@ -442,46 +441,12 @@ def _read_body(run: _Run, response: BaseHTTPResponse, result: _Result) -> None:
         if not complete and not result.truncated:
             result.error, result.detail = "timeout", "the page did not load before the deadline"
     except (rex.RequestException, OSError, HTTPException, u3.HTTPError) as exc:
-        result.error, result.detail = _error(run, exc)
+        result.error, result.detail = error_code(exc, run.remaining())
     result.body = bytes(out[:cap])
     if complete:
         response.release_conn()
     else:
         _close(response)
-
-
-_ERROR_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
-    ("tls", (rex.SSLError, u3.SSLError, ssl.SSLError)),
-    ("refused", (ConnectionRefusedError,)),
-    ("timeout", (rex.Timeout, u3.ReadTimeoutError, TimeoutError)),
-    ("invalid-url", (rex.InvalidURL, rex.InvalidSchema, rex.MissingSchema, UnicodeError)),
-    ("dns", (socket.gaierror,)),
-    ("reset", (ConnectionError, HTTPException, u3.ProtocolError)),
-)
-
-
-def _error(run: _Run, exc: BaseException) -> tuple[str, str]:
-    """The short code of a failed exchange, and the message of its root cause."""
-    chain = [exc]
-    while len(chain) < 12:
-        current = chain[-1]
-        linked = [current.__cause__, getattr(current, "reason", None), *current.args]
-        following = next((e for e in linked if isinstance(e, BaseException)), None)
-        following = following or current.__context__
-        if following is None or following in chain:
-            break
-        chain.append(following)
-    root = chain[-1]
-    detail = (root.strerror if isinstance(root, OSError) else None) or str(root)
-    if run.remaining() <= 0:
-        return "timeout", "no complete answer before the deadline"
-    for code, kinds in _ERROR_KINDS:
-        if any(isinstance(cause, kinds) for cause in chain):
-            return code, detail or type(root).__name__
-    unreachable = (errno.ENETUNREACH, errno.EHOSTUNREACH)
-    if any(isinstance(c, OSError) and c.errno in unreachable for c in chain):
-        return "unreachable", detail
-    return "connection", detail or type(root).__name__
 
 
 def _outcome(run: _Run, url: str, result: _Result) -> FetchOutcome:
