@@ -186,7 +186,9 @@ def test_rate_limit_is_held(double: ArchiveDouble) -> None:
     times = [r.time for r in double.requests]
     assert len(times) == 10  # CDX + availability for each, nothing archived
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.25 * 0.9
+    # Arrival times at the server jitter with the machine's load (a late send shortens
+    # the next gap); without the limit the gaps would be milliseconds.
+    assert min(gaps) >= 0.25 * 0.75
     per_minute = (len(times) - 1) / (times[-1] - times[0]) * 60
     assert per_minute <= 240 * 1.05
 
