@@ -79,7 +79,7 @@ def _wayback(path: str) -> ArchiveLink:
             problem=f"timestamp {digits!r} has {len(digits)} digits; a capture needs 14",
         )
     try:
-        when = dt.datetime.strptime(digits, "%Y%m%d%H%M%S")
+        when = _stamp(digits)
     except ValueError:
         return ArchiveLink(
             "wayback",
@@ -87,6 +87,23 @@ def _wayback(path: str) -> ArchiveLink:
             problem=f"timestamp {digits!r} is not a real date and time",
         )
     return ArchiveLink("wayback", when, original)
+
+
+def _stamp(digits: str) -> dt.datetime:
+    """``strptime(digits, "%Y%m%d%H%M%S")`` for 14 digits, without its cost: a valid
+    date and time in the fixed positions is what strptime reads first; anything else
+    is left to strptime itself (its reading, or its ValueError)."""
+    try:
+        return dt.datetime(
+            int(digits[:4]),
+            int(digits[4:6]),
+            int(digits[6:8]),
+            int(digits[8:10]),
+            int(digits[10:12]),
+            int(digits[12:14]),
+        )
+    except ValueError:
+        return dt.datetime.strptime(digits, "%Y%m%d%H%M%S")
 
 
 def normalise_url(url: str) -> str:

@@ -83,7 +83,7 @@ def read(path: str, data: bytes) -> ImportResult:
     if "\x00" in text:
         text = _replace_nul(path, text, problems)
     allow_cells_up_to(len(text))
-    records = _records(path, physical_lines(text), sniff_delimiter(text, path), problems)
+    records = _records(path, text, sniff_delimiter(text, path), problems)
     first = next(records, None)
     if first is None:
         problem = InputProblem(path, 1, None, "no header row (empty)", fatal=True)
@@ -136,16 +136,25 @@ def _replace_nul(path: str, text: str, problems: list[InputProblem]) -> str:
     return text.replace("\x00", "\ufffd")
 
 
+def _lazy_lines(text: str) -> Iterator[str]:
+    """What :func:`physical_lines` gives, one line at a time (no list of every line)."""
+    # the only empty match is the one at the very end, which physical_lines drops
+    return filter(None, map(re.Match.group, _LINE.finditer(text)))
+
+
 def _records(
-    path: str, lines: list[str], delimiter: str, problems: list[InputProblem]
+    path: str, text: str, delimiter: str, problems: list[InputProblem]
 ) -> Iterator[tuple[int, list[str]]]:
     """(first line, cells) of every record, read strictly; a record the strict reading
     refuses (an unterminated quote, text after a closing quote) becomes a problem naming
     the line, is read leniently up to the end of the line where its quote opened, and
-    reading resumes on the next line, so one stray quote never swallows the rest."""
+    reading resumes on the next line, so one stray quote never swallows the rest.  The
+    lines are read lazily; the list of them is made only once a record is refused."""
+    lines: list[str] | None = None
     pos = 0  # lines consumed before the current reader
-    while pos < len(lines):
-        reader = csv.reader(itertools.islice(lines, pos, None), delimiter=delimiter, strict=True)
+    while lines is None or pos < len(lines):
+        source = _lazy_lines(text) if lines is None else itertools.islice(lines, pos, None)
+        reader = csv.reader(source, delimiter=delimiter, strict=True)
         start = pos + 1
         try:
             for row in reader:
@@ -154,6 +163,8 @@ def _records(
             return
         except csv.Error as err:
             failed, reason = pos + reader.line_num, str(err)
+        if lines is None:
+            lines = physical_lines(text)
         opened = _open_quote_line(lines, start, failed, delimiter)
         if opened is not None:
             message = (
