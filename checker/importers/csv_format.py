@@ -105,11 +105,14 @@ def read(path: str, data: bytes) -> ImportResult:
     suspect = bool(bad_bytes(text))
     refs: list[Reference] = []
     seen_ids: dict[str, int] = {}
+    shared: dict[str, str] = {}  # one string object per repeated value (see SHARED_FIELDS)
     for start, row in records:
         if not row or not "".join(row).strip():  # every cell blank
             continue
         first_problem = len(problems)
-        ref = _row_reference(path, start, row, columns, mapping, seen_ids, problems, suspect)
+        ref = _row_reference(
+            path, start, row, columns, mapping, seen_ids, problems, suspect, shared
+        )
         # The row's own problems belong to its reference (shown on it in every report).
         if len(problems) > first_problem:
             problems[first_problem:] = [
@@ -265,6 +268,15 @@ def _read_header(
     return columns, mapping
 
 
+#: Fields whose values repeat across a list (names of people and outlets, dates, ISBNs):
+#: each distinct value is kept once, however many rows hold it (a million references
+#: hold a few thousand distinct dates), which saves memory and rehashing.
+SHARED_FIELDS = frozenset(
+    {"author", "work", "publisher", "date", "access_date", "archive_date", "url_status"}
+    | {"isbn", "issn", "language"}
+)
+
+
 def _row_reference(
     path: str,
     line: int,
@@ -274,6 +286,7 @@ def _row_reference(
     seen_ids: dict[str, int],
     problems: list[InputProblem],
     suspect: bool = True,
+    shared: dict[str, str] | None = None,
 ) -> Reference:
     if len(row) != len(header):
         problems.append(
@@ -290,6 +303,10 @@ def _row_reference(
     if not suspect:  # no undecodable byte in the file: the cells as they are
         cells = row[: len(header)]
         known = {name: raw.strip() for name, raw in zip(mapping, cells, strict=False) if name}
+        if shared is not None:
+            for field in SHARED_FIELDS.intersection(known):
+                cell = known[field]
+                known[field] = shared.setdefault(cell, cell)
         if None in mapping:
             extra = {header[i]: raw for i, raw in enumerate(cells) if mapping[i] is None}
         return _reference(path, line, known, extra, mapping, seen_ids, problems)

@@ -157,6 +157,7 @@ def _write_forked(
     OSError when it was one)."""
     read_end, write_end = os.pipe()
     freeze_large(len(recs.result.references))  # the child's collections leave shared pages
+    recs.keep = False  # each process builds a reference's finding records when it needs them
     pid = os.fork()
     if pid == 0:  # the child: write, report an error through the pipe, never return
         os.close(read_end)
@@ -176,7 +177,6 @@ def _write_forked(
         finally:
             os._exit(status)
     os.close(write_end)
-    recs.keep = False  # each record is written once here: none is kept
     try:
         mine = {f: p for f, p in paths.items() if f in PARENT_STREAMED}
         if mine:
