@@ -204,6 +204,7 @@ def write_reports(
     chosen = list(dict.fromkeys(formats))
     streamed = [fmt for fmt in chosen if fmt in STREAMED]
     recs = records.Records(result, exit_code)  # shared by every format
+    recs.keep = len(result.references) < FORK_MIN  # a long list's are rebuilt, not kept
     others = [fmt for fmt in chosen if fmt not in STREAMED]
     if streamed and others and _can_fork(len(result.references)):
         with contextlib.ExitStack() as stack:
