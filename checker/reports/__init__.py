@@ -7,7 +7,8 @@ The records are built once (:class:`records.Records`) and shared: report.json,
 report.csv and junit.xml are written in one pass over the references, each reference's
 record built once and handed to the three writers (JSON encoded with orjson, JUnit
 written as text).  The HTML and Markdown writers take the same records; for a list of
-100,000+ they run in a forked child while the streamed formats are written here.
+100,000+ they and junit.xml are written by a forked child while report.json and
+report.csv are written here.
 """
 
 from __future__ import annotations
