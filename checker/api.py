@@ -10,11 +10,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import itertools
 from pathlib import Path
 
 from checker import __version__
 from checker.archive.findings import archive_findings
 from checker.archive.rescue import RescueConfig, rescue
+from checker.bulk import gc_paused
 from checker.checks import CheckConfig, problem_findings, run_checks
 from checker.importers import InputFormat, load
 from checker.links.findings import link_findings
@@ -52,6 +54,7 @@ def exit_code(result: CheckResult, fail_on: str = "error") -> ExitCode:
     return ExitCode.FINDINGS if worst is not None and worst >= threshold else ExitCode.OK
 
 
+@gc_paused  # a long list's objects are not scanned again and again
 def check_import(
     imported: ImportResult,
     config: CheckConfig | None = None,
@@ -71,7 +74,10 @@ def check_import(
         config = dataclasses.replace(config, lang=imported.lang)
     started = started or dt.datetime.now(dt.UTC)
     findings = problem_findings(imported.problems)
-    findings.extend(run_checks(imported.references, config))
+    checked = run_checks(imported.references, config, settle=True)
+    settled = range(len(findings), len(findings) + getattr(checked, "settled", 0))
+    findings.extend(checked)
+    again: frozenset[str] = getattr(checked, "unsettled", frozenset())  # ids used twice
     link_run = None
     if links is not None:
         link_run = check_links(
@@ -97,7 +103,7 @@ def check_import(
             resolver=resolver,
         )
         findings.extend(protected.findings)
-    findings = _coherent(imported, findings)
+    findings = _coherent(imported, findings, settled, again)
     run = RunInfo(
         tool_version=__version__,
         started=started,
@@ -123,13 +129,30 @@ def check_import(
     )
 
 
-def _coherent(imported: ImportResult, findings: list[Finding]) -> list[Finding]:
-    """Suggestions for one reference checked together: none undoes another."""
+def _coherent(
+    imported: ImportResult,
+    findings: list[Finding],
+    settled: range = range(0),
+    again: frozenset[str] = frozenset(),
+) -> list[Finding]:
+    """Suggestions for one reference checked together: none undoes another.
+
+    ``findings[settled]`` are per-reference findings whose suggestions were judged
+    together already (in the check workers): a reference is judged again, with all its
+    findings, only if another finding of it suggests something (judging again keeps
+    what was kept and dropped, as the suggestions are judged in order); the ids in
+    ``again`` were not settled there."""
+    unsettled = itertools.chain(findings[: settled.start], findings[settled.stop :])
+    wanted = {f.ref_id for f in unsettled if f.suggested and f.ref_id is not None}
+    if again:
+        wanted |= {f.ref_id for f in findings if f.ref_id in again}
+    if not wanted:
+        return findings
     by_ref: dict[str, list[int]] = {}
     for index, finding in enumerate(findings):
-        if finding.ref_id is not None:
+        if finding.ref_id in wanted:
             by_ref.setdefault(finding.ref_id, []).append(index)
-    refs = {ref.id: ref for ref in imported.references}
+    refs = {ref.id: ref for ref in imported.references if ref.id in wanted}
     for ref_id, indexes in by_ref.items():
         group = [findings[i] for i in indexes]
         ref = refs.get(ref_id)

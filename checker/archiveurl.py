@@ -41,11 +41,17 @@ class ArchiveLink:
 
 
 def parse_archive_url(url: str) -> ArchiveLink:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return ArchiveLink("other", problem="not an http(s) URL")
-    host = parts.hostname.lower()
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    url = url.strip()
+    plain = plain_parts(url) if url.startswith("http") else None
+    if plain is not None:  # the usual URL, without urlsplit's cost
+        host, path, query = plain[0].lower(), plain[1], plain[2]
+        path += f"?{query}" if query else ""
+    else:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return ArchiveLink("other", problem="not an http(s) URL")
+        host = parts.hostname.lower()
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
     if host in WAYBACK_HOSTS:
         return _wayback(path)
     if host in ARCHIVE_TODAY_HOSTS:
@@ -79,7 +85,7 @@ def _wayback(path: str) -> ArchiveLink:
             problem=f"timestamp {digits!r} has {len(digits)} digits; a capture needs 14",
         )
     try:
-        when = dt.datetime.strptime(digits, "%Y%m%d%H%M%S")
+        when = _stamp(digits)
     except ValueError:
         return ArchiveLink(
             "wayback",
@@ -89,9 +95,49 @@ def _wayback(path: str) -> ArchiveLink:
     return ArchiveLink("wayback", when, original)
 
 
+def _stamp(digits: str) -> dt.datetime:
+    """``strptime(digits, "%Y%m%d%H%M%S")`` for 14 digits, without its cost: a valid
+    date and time in the fixed positions is what strptime reads first; anything else
+    is left to strptime itself (its reading, or its ValueError)."""
+    try:
+        return dt.datetime(
+            int(digits[:4]),
+            int(digits[4:6]),
+            int(digits[6:8]),
+            int(digits[8:10]),
+            int(digits[10:12]),
+            int(digits[12:14]),
+        )
+    except ValueError:
+        return dt.datetime.strptime(digits, "%Y%m%d%H%M%S")
+
+
+#: A plain URL (http, https or ftp in lower case; an ASCII host name of letters, digits
+#: and hyphens; no port, user or whitespace): its parts are what ``urlsplit`` gives.
+_PLAIN = re.compile(
+    r"(?:https?|ftp)://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+    r"(?P<path>/[^?#\s]*)?(?:\?(?P<query>[^#\s]*))?(?:#\S*)?"
+)
+
+
+def plain_parts(url: str) -> tuple[str, str, str] | None:
+    """(host as written, path, query) of a plain URL (see ``_PLAIN``), as ``urlsplit``
+    reads them; None for any other URL (read it with ``urlsplit``)."""
+    m = _PLAIN.fullmatch(url)
+    if m is None:
+        return None
+    return m["host"], m["path"] or "", m["query"] or ""
+
+
 def normalise_url(url: str) -> str:
     """A comparison key: scheme, ``www.``, default ports, trailing slash and fragment ignored."""
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    plain = plain_parts(url)
+    if plain is not None:  # the usual URL, without urlsplit's cost
+        host, path, query = plain
+        host = host.lower().removeprefix("www.")
+        return f"{host}{path.rstrip('/')}{'?' + query if query else ''}"
+    parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
     try:
         port = parts.port if parts.port not in (None, 80, 443) else None

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from checker.bulk import freeze_large
 from checker.model import Finding, InputProblem, Reference, Severity
 
 #: Wikipedia's own floor for access-date (Module:Citation/CS1).
@@ -72,11 +73,15 @@ PARALLEL_MIN = 100_000
 _SHARED: tuple[Sequence[Reference], CheckConfig] | None = None  #: inherited by forked workers
 
 
+#: the workers settle each reference's suggestions, but for these repeated ids (inherited)
+_SETTLE: frozenset[str] | None = None
+
+
 def _check_span(span: tuple[int, int]) -> list[Finding]:
     """The per-reference findings of ``references[start:end]`` (in a forked worker)."""
     assert _SHARED is not None
     references, config = _SHARED
-    return _per_reference(references[span[0] : span[1]], config)
+    return _per_reference(references[span[0] : span[1]], config, _SETTLE)
 
 
 def _check_list(_: int) -> list[Finding]:
@@ -92,21 +97,44 @@ def _list_level(references: Sequence[Reference], config: CheckConfig) -> list[Fi
     return findings
 
 
-def _per_reference(references: Sequence[Reference], config: CheckConfig) -> list[Finding]:
+def _per_reference(
+    references: Sequence[Reference],
+    config: CheckConfig,
+    settle: frozenset[str] | None = None,
+) -> list[Finding]:
+    """The findings of every reference; with ``settle`` (ids not to settle), each
+    reference's suggestions judged together (:func:`checker.patch.coherence.coherent`)."""
     ref_checks = _ref_checks()
     findings: list[Finding] = []
     append = findings.extend
+    if settle is None:
+        for ref in references:
+            for check in ref_checks:
+                append(check(ref, config))
+        return findings
+    from checker.patch.coherence import coherent
+
+    ignore = config.ignore
     for ref in references:
+        found: list[Finding] = []
         for check in ref_checks:
-            append(check(ref, config))
+            found.extend(check(ref, config))
+        if ignore:
+            found = [f for f in found if f.code not in ignore]
+        if any(f.suggested for f in found) and ref.id not in settle:
+            found = coherent(ref.fields(), found)
+        append(found)
     return findings
 
 
-def _parallel(references: Sequence[Reference], config: CheckConfig) -> list[Finding] | None:
-    """Every finding, computed by forked worker processes (they inherit the list; only
-    findings, which pickle, come back): the list-level checks are one more task beside
-    the spans of references, so no core waits; None where that cannot help."""
-    global _SHARED
+def _parallel(
+    references: Sequence[Reference], config: CheckConfig, settle: frozenset[str] | None = None
+) -> tuple[list[Finding], list[Finding]] | None:
+    """The per-reference and the list-level findings, computed by forked worker
+    processes (they inherit the list; only findings, which pickle, come back): the
+    list-level checks are one more task beside the spans of references, so no core
+    waits; None where that cannot help."""
+    global _SHARED, _SETTLE
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(references) < PARALLEL_MIN:
         return None
@@ -116,31 +144,73 @@ def _parallel(references: Sequence[Reference], config: CheckConfig) -> list[Find
         return None
     size = max(10_000, len(references) // (workers * 8))
     spans = [(i, min(i + size, len(references))) for i in range(0, len(references), size)]
-    _SHARED = (references, config)
+    _SHARED, _SETTLE = (references, config), settle
     _ref_checks(), _list_checks()  # imported once here, not in every worker
+    freeze_large(len(references))  # the workers' collections leave the shared pages alone
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             listed = pool.submit(_check_list, 0)  # the longest task, started first
             findings: list[Finding] = []
             for part in pool.map(_check_span, spans):
                 findings.extend(part)
-            findings.extend(listed.result())
-            return findings
+            return findings, listed.result()
     finally:
-        _SHARED = None
+        _SHARED, _SETTLE = None, None
 
 
-def run_checks(references: Sequence[Reference], config: CheckConfig | None = None) -> list[Finding]:
+class Checked(list[Finding]):
+    """What :func:`run_checks` returns: the findings; with ``settle``, the first
+    ``settled`` of them (the per-reference ones) have each reference's suggestions
+    already judged together by :func:`checker.patch.coherence.coherent`, except for
+    the ids in ``unsettled`` (an id used twice: its findings are judged as one group)."""
+
+    settled = 0
+    unsettled: frozenset[str] = frozenset()
+
+
+def _repeated_ids(references: Sequence[Reference]) -> frozenset[str]:
+    ids = [ref.id for ref in references]
+    if len(set(ids)) == len(ids):
+        return frozenset()
+    seen: set[str] = set()
+    repeated = set()
+    for ref_id in ids:
+        if ref_id in seen:
+            repeated.add(ref_id)
+        seen.add(ref_id)
+    return frozenset(repeated)
+
+
+def run_checks(
+    references: Sequence[Reference], config: CheckConfig | None = None, *, settle: bool = False
+) -> Checked:
     """Every offline finding for ``references``, in input order, list-level ones last.
-    A long list is checked by several processes (the same findings, the same order)."""
+    A long list is checked by several processes (the same findings, the same order).
+
+    ``settle``: judge each reference's own suggestions together where they are made
+    (in the workers), as :func:`checker.api.check_import` would after the run; the
+    list-level findings are left to it (``Checked.settled`` says where they start)."""
     config = config or CheckConfig()
-    findings = _parallel(references, config)
-    if findings is None:
-        findings = _per_reference(references, config)
-        findings.extend(_list_level(references, config))
+    unsettled = _repeated_ids(references) if settle else None
+    parts = _parallel(references, config, unsettled)
+    if parts is None:
+        found = _per_reference(references, config, unsettled)
+        split = len(found)
+        found.extend(_list_level(references, config))
+    else:
+        found, listed = parts
+        split = len(found)
+        found.extend(listed)
     if config.ignore:
-        findings = [f for f in findings if f.code not in config.ignore]
-    return findings
+        if settle:  # the per-reference ones were filtered before they were judged
+            kept = [f for f in found[split:] if f.code not in config.ignore]
+            found[split:] = kept
+        else:
+            found = [f for f in found if f.code not in config.ignore]
+    checked = Checked(found)
+    checked.settled = split if settle else 0
+    checked.unsettled = unsettled or frozenset()
+    return checked
 
 
-__all__ = ["WEB_FLOOR", "CheckConfig", "problem_findings", "run_checks"]
+__all__ = ["WEB_FLOOR", "CheckConfig", "Checked", "problem_findings", "run_checks"]

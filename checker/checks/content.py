@@ -84,6 +84,7 @@ GENERIC_TITLE_PHRASES = (
     "request rejected",
     "just a moment...",
 )
+_ANY_PHRASE = re.compile("|".join(map(re.escape, GENERIC_TITLE_PHRASES)))
 #: Words that are never a person's name in an author field.
 GENERIC_NAMES = frozenset(
     {
@@ -188,9 +189,13 @@ _ADDRESS = re.compile(
 _FUNCTION_WORD_END = re.compile(r"\b(the|of|and|for|to|a|an)$", re.IGNORECASE)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"\s+", " ", text).strip(" .,:;-–—'\"")
+    # NFKC leaves ASCII alone, and casefold is lower there
+    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    return _SPACES.sub(" ", text).strip(" .,:;-–—'\"")
 
 
 def generic_title(title: str) -> str:
@@ -198,7 +203,9 @@ def generic_title(title: str) -> str:
     norm = _norm(title)
     if norm in GENERIC_TITLES:
         return f"{title!r} names no source"
-    for phrase in GENERIC_TITLE_PHRASES:
+    if not _ANY_PHRASE.search(norm):  # one scan rejects the usual title
+        return ""
+    for phrase in GENERIC_TITLE_PHRASES:  # the first phrase of the list names the reason
         if phrase in norm:
             return f"{title!r} looks like an error, robot-check or for-sale page ({phrase!r})"
     return ""

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import SplitResult, urlsplit
 
+from checker.archiveurl import plain_parts
 from checker.checks import CheckConfig
 from checker.dates import DateError, parse_date
 from checker.model import Finding, Reference, Severity
@@ -41,8 +42,13 @@ def url_date(path: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
 def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
     if not ref.url:
         return
-    parts = urlsplit(ref.url.strip())
-    problem = _malformed(ref.url, parts)
+    url = ref.url.strip()
+    plain = plain_parts(url)  # the usual URL: well formed, no urlsplit needed
+    if plain is not None:
+        problem, path = "", plain[1]
+    else:
+        parts = urlsplit(url)
+        problem, path = _malformed(ref.url, parts), parts.path
     if problem:
         yield Finding(
             "invalid-url",
@@ -59,7 +65,7 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
         pub = parse_date(ref.date)
     except DateError:
         return
-    found = url_date(parts.path, config.today)
+    found = url_date(path, config.today)
     if pub is None or found is None:
         return
     start, end, text = found

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from checker.bulk import paused_gc
 from checker.importers.decoding import clean, decode
 from checker.model import ImportResult, InputProblem
 
@@ -115,9 +116,10 @@ def load(
     if not data.strip():
         problem = InputProblem(name, None, None, "the file is empty", fatal=True)
         return ImportResult((), (problem,), source=name, format=chosen.value)
-    if chosen in _LANG_AWARE:
-        return _lang_reader(chosen)(name, data, lang)
-    result = _reader(chosen)(name, data)
+    with paused_gc():  # a long list's objects are not scanned again and again
+        if chosen in _LANG_AWARE:
+            return _lang_reader(chosen)(name, data, lang)
+        result = _reader(chosen)(name, data)
     if lang is not None:
         from checker.i18n import normalise_lang
 

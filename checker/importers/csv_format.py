@@ -83,7 +83,7 @@ def read(path: str, data: bytes) -> ImportResult:
     if "\x00" in text:
         text = _replace_nul(path, text, problems)
     allow_cells_up_to(len(text))
-    records = _records(path, physical_lines(text), sniff_delimiter(text, path), problems)
+    records = _records(path, text, sniff_delimiter(text, path), problems)
     first = next(records, None)
     if first is None:
         problem = InputProblem(path, 1, None, "no header row (empty)", fatal=True)
@@ -105,11 +105,14 @@ def read(path: str, data: bytes) -> ImportResult:
     suspect = bool(bad_bytes(text))
     refs: list[Reference] = []
     seen_ids: dict[str, int] = {}
+    shared: dict[str, str] = {}  # one string object per repeated value (see SHARED_FIELDS)
     for start, row in records:
         if not row or not "".join(row).strip():  # every cell blank
             continue
         first_problem = len(problems)
-        ref = _row_reference(path, start, row, columns, mapping, seen_ids, problems, suspect)
+        ref = _row_reference(
+            path, start, row, columns, mapping, seen_ids, problems, suspect, shared
+        )
         # The row's own problems belong to its reference (shown on it in every report).
         if len(problems) > first_problem:
             problems[first_problem:] = [
@@ -136,16 +139,25 @@ def _replace_nul(path: str, text: str, problems: list[InputProblem]) -> str:
     return text.replace("\x00", "\ufffd")
 
 
+def _lazy_lines(text: str) -> Iterator[str]:
+    """What :func:`physical_lines` gives, one line at a time (no list of every line)."""
+    # the only empty match is the one at the very end, which physical_lines drops
+    return filter(None, map(re.Match.group, _LINE.finditer(text)))
+
+
 def _records(
-    path: str, lines: list[str], delimiter: str, problems: list[InputProblem]
+    path: str, text: str, delimiter: str, problems: list[InputProblem]
 ) -> Iterator[tuple[int, list[str]]]:
     """(first line, cells) of every record, read strictly; a record the strict reading
     refuses (an unterminated quote, text after a closing quote) becomes a problem naming
     the line, is read leniently up to the end of the line where its quote opened, and
-    reading resumes on the next line, so one stray quote never swallows the rest."""
+    reading resumes on the next line, so one stray quote never swallows the rest.  The
+    lines are read lazily; the list of them is made only once a record is refused."""
+    lines: list[str] | None = None
     pos = 0  # lines consumed before the current reader
-    while pos < len(lines):
-        reader = csv.reader(itertools.islice(lines, pos, None), delimiter=delimiter, strict=True)
+    while lines is None or pos < len(lines):
+        source = _lazy_lines(text) if lines is None else itertools.islice(lines, pos, None)
+        reader = csv.reader(source, delimiter=delimiter, strict=True)
         start = pos + 1
         try:
             for row in reader:
@@ -154,6 +166,8 @@ def _records(
             return
         except csv.Error as err:
             failed, reason = pos + reader.line_num, str(err)
+        if lines is None:
+            lines = physical_lines(text)
         opened = _open_quote_line(lines, start, failed, delimiter)
         if opened is not None:
             message = (
@@ -254,6 +268,15 @@ def _read_header(
     return columns, mapping
 
 
+#: Fields whose values repeat across a list (names of people and outlets, dates, ISBNs):
+#: each distinct value is kept once, however many rows hold it (a million references
+#: hold a few thousand distinct dates), which saves memory and rehashing.
+SHARED_FIELDS = frozenset(
+    {"author", "work", "publisher", "date", "access_date", "archive_date", "url_status"}
+    | {"isbn", "issn", "language"}
+)
+
+
 def _row_reference(
     path: str,
     line: int,
@@ -263,6 +286,7 @@ def _row_reference(
     seen_ids: dict[str, int],
     problems: list[InputProblem],
     suspect: bool = True,
+    shared: dict[str, str] | None = None,
 ) -> Reference:
     if len(row) != len(header):
         problems.append(
@@ -279,6 +303,10 @@ def _row_reference(
     if not suspect:  # no undecodable byte in the file: the cells as they are
         cells = row[: len(header)]
         known = {name: raw.strip() for name, raw in zip(mapping, cells, strict=False) if name}
+        if shared is not None:
+            for field in SHARED_FIELDS.intersection(known):
+                cell = known[field]
+                known[field] = shared.setdefault(cell, cell)
         if None in mapping:
             extra = {header[i]: raw for i, raw in enumerate(cells) if mapping[i] is None}
         return _reference(path, line, known, extra, mapping, seen_ids, problems)

@@ -7,7 +7,8 @@ The records are built once (:class:`records.Records`) and shared: report.json,
 report.csv and junit.xml are written in one pass over the references, each reference's
 record built once and handed to the three writers (JSON encoded with orjson, JUnit
 written as text).  The HTML and Markdown writers take the same records; for a list of
-100,000+ they run in a forked child while the streamed formats are written here.
+100,000+ they and junit.xml are written by a forked child while report.json and
+report.csv are written here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from checker.bulk import freeze_large, gc_paused
 from checker.model import CheckResult
 from checker.reports import records
 
@@ -134,9 +136,12 @@ def _write_streamed(recs: records.Records, paths: dict[OutputFormat, Path]) -> N
             junit_report.tail(recs, junit_out)
 
 
-#: Lists at least this long write index.html and summary.md in a forked process while
-#: this one writes report.json, report.csv and junit.xml (two cores, half the wall time).
+#: Lists at least this long write index.html, summary.md and junit.xml in a forked
+#: process while this one writes report.json and report.csv (two cores, about half the
+#: wall time each).
 FORK_MIN = 100_000
+#: The streamed formats the parent writes when the others are written by a forked child.
+PARENT_STREAMED = (OutputFormat.JSON, OutputFormat.CSV)
 
 
 def _can_fork(count: int) -> bool:
@@ -148,9 +153,12 @@ def _can_fork(count: int) -> bool:
 def _write_forked(
     recs: records.Records, paths: dict[OutputFormat, Path], others: list[OutputFormat]
 ) -> None:
-    """The streamed formats here, the others in a forked child writing into their
-    temporary files; an error in the child is raised here (as OSError when it was one)."""
+    """report.json and report.csv here, the others (junit.xml among them) in a forked
+    child writing into their temporary files; an error in the child is raised here (as
+    OSError when it was one)."""
     read_end, write_end = os.pipe()
+    freeze_large(len(recs.result.references))  # the child's collections leave shared pages
+    recs.keep = False  # each process builds a reference's finding records when it needs them
     pid = os.fork()
     if pid == 0:  # the child: write, report an error through the pipe, never return
         os.close(read_end)
@@ -158,6 +166,11 @@ def _write_forked(
         try:
             for fmt in others:
                 _shared_writer(fmt)(recs.result, recs.exit_code, paths[fmt], recs)
+            if OutputFormat.JUNIT in paths:  # the larger share of the work in the child
+                from checker.reports import junit_report
+
+                junit = paths[OutputFormat.JUNIT]
+                junit_report.write(recs.result, recs.exit_code, junit, recs)
         except BaseException as err:
             kind = "OSError" if isinstance(err, OSError) else type(err).__name__
             os.write(write_end, f"{kind}\t{err}".encode("utf-8", "replace")[:4000])
@@ -166,7 +179,9 @@ def _write_forked(
             os._exit(status)
     os.close(write_end)
     try:
-        _write_streamed(recs, {f: p for f, p in paths.items() if f in STREAMED})
+        mine = {f: p for f, p in paths.items() if f in PARENT_STREAMED}
+        if mine:
+            _write_streamed(recs, mine)
     finally:
         with os.fdopen(read_end, "rb") as pipe:
             message = pipe.read().decode("utf-8", "replace")
@@ -178,6 +193,7 @@ def _write_forked(
         raise RuntimeError(f"writing the HTML/Markdown report failed: {kind}: {text}")
 
 
+@gc_paused  # the records hold no cycles: no collection scans them again and again
 def write_reports(
     result: CheckResult,
     out_dir: Path,
@@ -189,6 +205,7 @@ def write_reports(
     chosen = list(dict.fromkeys(formats))
     streamed = [fmt for fmt in chosen if fmt in STREAMED]
     recs = records.Records(result, exit_code)  # shared by every format
+    recs.keep = len(result.references) < FORK_MIN  # a long list's are rebuilt, not kept
     others = [fmt for fmt in chosen if fmt not in STREAMED]
     if streamed and others and _can_fork(len(result.references)):
         with contextlib.ExitStack() as stack:

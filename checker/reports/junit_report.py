@@ -32,15 +32,24 @@ _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+#: Characters an attribute value / a text node must escape (a fast test before translate)
+_ATTR_SPECIAL = re.compile('[&<>"\n\r\t]')
+_TEXT_SPECIAL = re.compile("[&<>]")
+
+
 def clean(value: object) -> str:
     """A value as text that XML 1.0 can hold."""
     return _ILLEGAL.sub("", "" if value is None else str(value))
 
 
+def _attr(value: object) -> str:
+    """``value`` cleaned and escaped for an attribute (translate only where needed)."""
+    text = clean(value)
+    return text.translate(_ATTR) if _ATTR_SPECIAL.search(text) else text
+
+
 def _open_tag(tag: str, attrs: dict[str, str]) -> str:
-    rendered = "".join(
-        f' {name}="{clean(value).translate(_ATTR)}"' for name, value in attrs.items()
-    )
+    rendered = "".join(f' {name}="{_attr(value)}"' for name, value in attrs.items())
     return f"<{tag}{rendered}>"
 
 
@@ -60,11 +69,12 @@ def _details(finding: dict[str, Any], where: str) -> str:
 
 
 def _text(value: str) -> str:
-    return clean(value).translate(_TEXT)
+    text = clean(value)
+    return text.translate(_TEXT) if _TEXT_SPECIAL.search(text) else text
 
 
 def _testcase(name: str, findings: list[dict[str, Any]], where: str) -> str:
-    quoted = clean(name).translate(_ATTR)
+    quoted = _attr(name)
     if not findings:
         return f'<testcase classname="references" name="{quoted}" time="0" />'
     parts = [f'<testcase classname="references" name="{quoted}" time="0">']
@@ -73,8 +83,11 @@ def _testcase(name: str, findings: list[dict[str, Any]], where: str) -> str:
         if finding["severity"] == _INFO:
             notes.append(_details(finding, where))
             continue
-        attrs = {"type": finding["code"], "message": finding["message"]}
-        parts.append(_open_tag("failure", attrs) + _text(_details(finding, where)) + "</failure>")
+        parts.append(
+            f'<failure type="{_attr(finding["code"])}" message="{_attr(finding["message"])}">'
+            + _text(_details(finding, where))
+            + "</failure>"
+        )
     if notes:
         parts.append("<system-out>" + _text("\n\n".join(notes)) + "</system-out>")
     parts.append("</testcase>")
@@ -94,7 +107,7 @@ def _failures(findings: tuple[Finding, ...]) -> int:
 
 def head(recs: records.Records, out: IO[str]) -> None:
     result = recs.result
-    run = recs.run
+    run = recs.run_base  # no input digest: the test report does not show it
     list_findings = result.list_findings()
     tests = len(result.references) + (1 if list_findings else 0)
     counts = {
@@ -138,8 +151,9 @@ def write_stream(
 ) -> None:
     recs = recs or records.Records(result, exit_code)
     head(recs, out)
-    for ref in result.references:
-        item(ref, recs.reference(ref), out)
+    location = records.location_record
+    for ref in result.references:  # the parts of the record a test case shows, no more
+        item(ref, {"location": location(ref), "findings": recs.findings_of(ref)}, out)
     tail(recs, out)
 
 

@@ -7,6 +7,7 @@ CSV, Markdown and JUnit writers render the same records, so all formats agree.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -192,8 +193,14 @@ def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
     }
 
 
+_FIELD_VALUES = operator.attrgetter(*KNOWN_FIELDS)
+
 #: The known fields in the order :func:`cells_digest` hashes them (sorted by name).
 _DIGEST_FIELDS = tuple(sorted(KNOWN_FIELDS))
+
+
+_DIGEST_VALUES = operator.attrgetter(*_DIGEST_FIELDS)
+_DIGEST_PREFIXES = tuple(f"{name}=" for name in _DIGEST_FIELDS)
 
 
 def input_digest(result: CheckResult) -> str:
@@ -202,13 +209,11 @@ def input_digest(result: CheckResult) -> str:
     made without a dict per reference and hashed in chunks of 4,096 references."""
     digest = hashlib.sha256()
     chunk: list[str] = []
+    values, prefixes = _DIGEST_VALUES, _DIGEST_PREFIXES
     for ref in result.references:
         ref_id = ref.id
         parts = [f"{len(ref_id)}:{ref_id}"]
-        for name in _DIGEST_FIELDS:
-            value = getattr(ref, name)
-            if value:
-                parts.append(f"{name}={len(value)}:{value}")
+        parts += [f"{p}{len(v)}:{v}" for p, v in zip(prefixes, values(ref), strict=True) if v]
         parts.append("|")
         if ref.extra:
             parts += [f"{len(k)}:{k}={len(v)}:{v}" for k, v in sorted(ref.extra.items())]
@@ -303,6 +308,9 @@ class Records:
         self._ordered: list[int] | None = None
         self._list: list[dict[str, Any]] | None = None
         self._advice: dict[str, Any] = {}
+        #: keep each reference's finding records once built (False where every record is
+        #: needed once: a writer streaming in input order)
+        self.keep = True
 
     def advice(self, report_dir: Any) -> Any:
         """:func:`checker.reports.guide.patch_advice` for ``report_dir``, planned once
@@ -315,12 +323,14 @@ class Records:
         return self._advice[key]
 
     @property
+    def run_base(self) -> dict[str, Any]:
+        """The run record without ``input_digest`` (cheap: no pass over the list)."""
+        return run_record(self.result, self.exit_code)
+
+    @property
     def run(self) -> dict[str, Any]:
         if self._run is None:
-            self._run = {
-                **run_record(self.result, self.exit_code),
-                "input_digest": input_digest(self.result),
-            }
+            self._run = {**self.run_base, "input_digest": input_digest(self.result)}
         return self._run
 
     @property
@@ -343,7 +353,7 @@ class Records:
             findings = self.grouped.get(ref.id, [])
             ordered = sorted(findings, key=lambda f: (-f.severity, f.code))
             found = [finding_record(f) for f in ordered]
-            if found:
+            if found and self.keep:
                 self._finding_records[ref.id] = found
         return found
 
@@ -354,7 +364,7 @@ class Records:
         return {
             "id": ref.id,
             "location": location_record(ref),
-            "fields": ref.fields(),
+            "fields": dict(zip(KNOWN_FIELDS, _FIELD_VALUES(ref), strict=True)),  # ref.fields()
             "extra": dict(ref.extra),
             "findings": found,
             "worst": found[0]["severity"] if found else None,

@@ -1,0 +1,242 @@
+"""The shortcuts the million-reference offline run takes give exactly what the plain
+code gives: URL parts without urlsplit, Wayback timestamps without strptime, CSV lines
+read lazily, suggestions settled in the check workers, no cyclic GC over the bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import itertools
+import random
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+import pytest
+
+from checker import api, archiveurl, bulk, checks
+from checker.archiveurl import normalise_url, parse_archive_url, plain_parts
+from checker.checks import CheckConfig, run_checks
+from checker.importers import csv_format
+from checker.model import Finding, ImportResult, Reference, Severity
+
+URLS = [
+    "https://example.org/2017/04/13/story",
+    "http://WWW.Example.ORG/a/b/?q=1#frag",
+    "https://example.org",
+    "https://example.org/",
+    "https://example.org?x=1",
+    "https://example.org/?",
+    "https://example.org/a?b?c#d?e",
+    "https://example.org/a#b/c?d",
+    "ftp://files.example.org/pub/x.tar.gz",
+    "https://example.org:8080/a",
+    "https://example.org:80/a",
+    "https://example.org:99999/a",
+    "https://user:pw@example.org/a",
+    "https://[::1]/a",
+    "https://exa mple.org/a",
+    "https://example.org/a b",
+    "HTTPS://example.org/a",
+    "mailto:someone@example.org",
+    "example.org/a",
+    "https:///a",
+    "https://-.example/a",
+    "https://a..b/c",
+    "https://example.org./a",
+    "https://bücher.example/a",
+    "https://example.org/ä/ö?ü=1",
+    "https://example.org/a\x01b",
+    "  https://example.org/padded  ",
+    "https://web.archive.org/web/20170413123456/http://example.org/x?y=1",
+    "https://web.archive.org/web/20170413123456id_/https://example.org/",
+    "http://archive.ph/2017.04.13-123456/http://example.org/x",
+    "https://web.archive.org/web/2017/http://example.org/",
+    "https://web.archive.org/web/*/http://example.org/",
+    "ftp://web.archive.org/web/20170413123456/http://example.org/",
+    "https://web.archive.org",
+    "",
+]
+
+
+def _slow_normalise(url: str) -> str:
+    """normalise_url as it was, by urlsplit alone."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        port = parts.port if parts.port not in (None, 80, 443) else None
+    except ValueError:
+        port = None
+    path = parts.path.rstrip("/") or ""
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{':' + str(port) if port else ''}{path}{query}"
+
+
+def _random_urls(n: int) -> list[str]:
+    rng = random.Random(3)
+    pieces = ["https://", "http://", "ftp://", "www.", "Ex", "a", "-", ".", "/", "?", "#"]
+    pieces += [":", "8", "@", " ", "%20", "ä", "//", "web", "org", "[", "]", "\\", "\t"]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("url", URLS + _random_urls(3000))
+def test_plain_parts_are_urlsplits(url: str) -> None:
+    try:
+        slow = _slow_normalise(url)
+    except ValueError:  # urlsplit refuses it (a bad IPv6 literal): no shortcut either
+        assert plain_parts(url.strip()) is None
+        return
+    assert normalise_url(url) == slow
+    plain = plain_parts(url.strip())
+    if plain is not None:
+        parts = urlsplit(url.strip())
+        assert (plain[0].lower(), plain[1], plain[2]) == (
+            parts.hostname,
+            parts.path,
+            parts.query,
+        )
+        assert parts.scheme in ("http", "https", "ftp") and parts.port is None
+
+
+def test_plain_parts_cover_the_usual_url() -> None:
+    assert plain_parts("https://www.Example.org/2017/04/13/story?id=3#top") == (
+        "www.Example.org",
+        "/2017/04/13/story",
+        "id=3",
+    )
+    assert plain_parts("https://example.org:8080/a") is None  # ports: urlsplit decides
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_archive_urls_read_the_same_without_urlsplit(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = parse_archive_url(url)
+    monkeypatch.setattr(archiveurl, "plain_parts", lambda _: None)
+    assert parse_archive_url(url) == fast
+
+
+def test_url_checks_the_same_without_the_shortcut(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.checks import urls
+
+    config = CheckConfig(today=dt.date(2026, 11, 24))
+    refs = [
+        Reference(id=str(i), url=url, date="13 April 2019")
+        for i, url in enumerate(URLS + _random_urls(500))
+        if "[" not in url and "]" not in url  # urlsplit refuses some (an issue of its own)
+    ]
+    fast = [f for ref in refs for f in urls.check(ref, config)]
+    assert any(f.code == "url-date-mismatch" for f in fast)
+    assert any(f.code == "invalid-url" for f in fast)
+    monkeypatch.setattr(urls, "plain_parts", lambda _: None)
+    assert [f for ref in refs for f in urls.check(ref, config)] == fast
+
+
+def test_wayback_stamp_is_strptime() -> None:
+    rng = random.Random(5)
+    stamps = ["20170413123456", "20170229000000", "20161301120000", "20171232000000"]
+    stamps += ["20170101246000", "20170101235960", "00000101000000", "19991231235959"]
+    stamps += ["".join(rng.choice("0123456789") for _ in range(14)) for _ in range(3000)]
+    stamps += [f"{y:04}{m:02}{d:02}{h:02}0000" for y, m, d, h in itertools.product(
+        (1996, 2000, 2024), range(0, 14), (0, 1, 29, 30, 31, 32), (0, 23, 24))]  # fmt: skip
+    for stamp in stamps:
+        try:
+            expected: object = dt.datetime.strptime(stamp, "%Y%m%d%H%M%S")
+        except ValueError:
+            expected = ValueError
+        try:
+            got: object = archiveurl._stamp(stamp)
+        except ValueError:
+            got = ValueError
+        assert got == expected, stamp
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "a\n", "a\r\nb", "a\rb\r", "\n\n", "x,y\r\n\r\n1,2", '"a\nb",c\nd', "\r"],
+)
+def test_lazy_lines_are_physical_lines(text: str) -> None:
+    assert list(csv_format._lazy_lines(text)) == csv_format.physical_lines(text)
+
+
+def test_csv_import_recovers_from_a_stray_quote_after_lazy_lines(tmp_path: object) -> None:
+    data = b'id,title\n1,"open\n2,fine\n3,"closed"x\n4,last\n'
+    result = csv_format.read("refs.csv", data)
+    assert [r.id for r in result.references][-1] == "4"
+    assert any("quote" in p.message or "malformed" in p.message for p in result.problems)
+
+
+def _with_suggestions(n: int) -> list[Reference]:
+    refs = []
+    for i in range(n):
+        day = dt.date(2012, 1, 1) + dt.timedelta(days=i * 13 % 3000)
+        slip = day + dt.timedelta(days=6) - dt.timedelta(days=365)  # the New-Year slip
+        refs.append(
+            Reference(
+                id=str(i % (n - 3)),  # three ids used twice: judged as one group
+                url=f"https://site{i % 5}.example/{day:%Y/%m/%d}/s-{i}",
+                title=f"A long enough title number {i % 17}",
+                date=f"{day.day} {day:%B} {day.year}",
+                access_date=f"{slip.day} {slip:%B} {slip.year}" if i % 2 else "",
+            )
+        )
+    return refs
+
+
+def _late_date(ref: Reference, config: CheckConfig) -> list[Finding]:
+    """A per-reference check whose suggestion may contradict the access-year fix."""
+    if int(ref.id) % 3:
+        return []
+    later = "31 December 2020"
+    return [Finding("publication-date-mismatch", Severity.WARNING, "m", ref.id,
+                    suggested={"date": later})]  # fmt: skip
+
+
+def _late_list(refs: Sequence[Reference], config: CheckConfig) -> list[Finding]:
+    """A list-level check suggesting a date too (judged after the run)."""
+    late = {"date": "1 January 2021"}
+    code, warn = "archive-date-mismatch", Severity.WARNING
+    return [Finding(code, warn, "m", r.id, suggested=late) for r in refs if int(r.id) % 4 == 0]
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_settled_suggestions_are_what_the_run_judged_after(
+    parallel: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check_import settles each reference's suggestions in the check workers; the
+    findings are exactly those of judging every reference after the run."""
+    refs = _with_suggestions(400)
+    plain_ref_checks, plain_list_checks = checks._ref_checks, checks._list_checks
+    monkeypatch.setattr(checks, "_ref_checks", lambda: (*plain_ref_checks(), _late_date))
+    monkeypatch.setattr(checks, "_list_checks", lambda: (*plain_list_checks(), _late_list))
+    config = CheckConfig(today=dt.date(2026, 11, 24))
+    imported = ImportResult(tuple(refs), source="x.csv", format="csv")
+    expected = api._coherent(imported, list(run_checks(refs, config)))
+    dropped = {f.code for f in expected if f.suggestion.startswith("no fix suggested")}
+    assert dropped == {"publication-date-mismatch", "archive-date-mismatch"}
+    assert sum(1 for f in expected if f.suggested) > 100
+    if parallel:
+        monkeypatch.setattr(checks, "PARALLEL_MIN", 10)
+        monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
+    got = api.check_import(imported, config).findings
+    assert list(got) == expected
+    ignored = CheckConfig(today=config.today, ignore=frozenset({"access-before-publication"}))
+    expected = api._coherent(imported, list(run_checks(refs, ignored)))
+    assert not any(f.code == "access-before-publication" for f in expected)
+    assert list(api.check_import(imported, ignored).findings) == expected
+
+
+def test_gc_is_paused_and_restored() -> None:
+    assert gc.isenabled()
+    with bulk.paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with bulk.paused_gc():
+            pass
+        assert not gc.isenabled()  # a caller's own setting is kept
+    finally:
+        gc.enable()
+    assert not bulk.freeze_large(10)  # small lists leave the collector alone
+    api.check_import(ImportResult((Reference(id="1", title="A title"),)), CheckConfig())
+    assert gc.isenabled()
