@@ -137,7 +137,10 @@ def normalise_url(url: str) -> str:
         host, path, query = plain
         host = host.lower().removeprefix("www.")
         return f"{host}{path.rstrip('/')}{'?' + query if query else ''}"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": the text itself is the only key it has
+        return url.lower()
     host = (parts.hostname or "").lower().removeprefix("www.")
     try:
         port = parts.port if parts.port not in (None, 80, 443) else None

@@ -256,3 +256,23 @@ def test_resolve_accepts_a_bracketed_ipv6_address() -> None:
 
     resolve = resolver(("a.example=[::1]",))
     assert resolve is not None and resolve("a.example") == ["::1"]
+
+
+@pytest.mark.parametrize("offline", [True, False])
+def test_urls_urlsplit_rejects_are_findings_not_crashes(tmp_path: Path, offline: bool) -> None:
+    # urlsplit raises ValueError on these; they are bad input (exit 1), never exit 4.
+    src = tmp_path / "refs.csv"
+    src.write_text(
+        "id,url,title\n1,https://[a/,T\n2,http://[::1,T\n3,http://[zz]/x,T\n4,https://[a/,T\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["check", str(src), "--out", str(out), "--format", "json", "--no-state"]
+    args += ["--offline"] if offline else ["--no-archive", "--confirm-now"]
+    code, output = invoke(*args)
+    assert code == 1, output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    codes = [f["code"] for r in report["references"] for f in r["findings"]]
+    assert codes.count("invalid-url") == 4
+    if not offline:
+        assert {r["link"]["status"] for r in report["references"]} == {"invalid"}

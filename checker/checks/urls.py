@@ -47,8 +47,12 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
     if plain is not None:
         problem, path = "", plain[1]
     else:
-        parts = urlsplit(url)
-        problem, path = _malformed(ref.url, parts), parts.path
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:  # "Invalid IPv6 URL" and the like: bad input, not a bug
+            parts, problem, path = None, str(exc), ""
+        if parts is not None:
+            problem, path = _malformed(ref.url, parts), parts.path
     if problem:
         yield Finding(
             "invalid-url",
