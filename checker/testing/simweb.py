@@ -109,12 +109,15 @@ from checker.testing.simweb_pages import (
     _STATIC,
     _SUFFIX,
     HOME,
+    PUBLISHED,
     Route,
     _bomb_member,
     article,
     page,
 )
 
+__all__ = ["DOWN_HOST", "FARM", "FIXTURE_SITE", "PUBLISHED", "SITES", "RecordedRequest", "SimWeb",
+           "Span", "article", "page"]  # fmt: skip
 _NAMES = ("news", "blog", "parked", "botwall", "slow", "flaky", "spa", "generic")
 FIXTURE_SITE = "fixtures"  #: the server behind every :meth:`SimWeb.serve` host
 SITES: tuple[str, ...] = tuple(f"{name}.example" for name in _NAMES)
