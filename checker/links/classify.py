@@ -263,6 +263,8 @@ def drifted(cited_title: str, live_title: str, threshold: float = 0.5) -> bool:
     live = set(_WORDS.findall(normalise(live_title)))
     if not cited or not live:
         return False
+    if cited <= live and threshold <= 1:  # every cited word is live: the overlap says kept
+        return False
     parts = [live_title, *_TITLE_SEPARATORS.split(live_title)]
     best = max(title_similarity(cited_title, part) for part in parts if part.strip())
     return max(best, len(cited & live) / len(cited)) < threshold
