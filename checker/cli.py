@@ -28,19 +28,18 @@ from checker.cli_links import (
     rescue_config,
     resolver,
 )
+from checker.cli_patch import patch_command
 from checker.cli_protect import (
     protect_options,
     report_protect,
     save_config,
     verify_config,
-    wiki_capture_changes,
 )
 from checker.cli_safety import (
     SafeGroup,
     check_ignored,
     fail,
     printable,
-    printable_text,
     same_file,
 )
 from checker.cli_store import COMMANDS
@@ -49,15 +48,6 @@ from checker.importers import InputFormat, load
 from checker.importers.merge import merge
 from checker.links.fetch import FetchConfig
 from checker.model import CheckResult, Finding, Severity
-from checker.patch.plan import (
-    PatchRefused,
-    apply_csv,
-    capture_changes,
-    check_report,
-    load_report,
-    plan,
-    still_to_do,
-)
 from checker.reports import OutputFormat, write_reports
 from checker.store import StateError
 from checker.table import write_csv
@@ -354,99 +344,6 @@ def import_command(
     sys.exit(int(api.ExitCode.INPUT_ERROR if imported.problems else api.ExitCode.OK))
 
 
-@main.command("patch")
-@click.argument(
-    "input_path", metavar="INPUT", type=click.Path(dir_okay=False, exists=True, path_type=Path)
-)
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("reports/report.json"),
-    show_default=True,
-    help="The report.json of the check run to apply.",
-)
-@click.option(
-    "--diff/--write",
-    "dry_run",
-    default=True,
-    help="Print the unified diff (default), or write the file atomically.",
-)
-@click.option(
-    "--accept-date-fixes",
-    is_flag=True,
-    help="Also apply suggested date fixes (never applied silently).",
-)
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Wikitext: also edit citations a person marked url-status=live or archived elsewhere.",
-)
-@click.option(
-    "--accept-new-captures",
-    is_flag=True,
-    help="Also write the Save Page Now captures of 'check --save' (archive_url, "
-    "archive_date, url_status=live).",
-)
-def patch_command(
-    input_path: Path,
-    report_path: Path,
-    dry_run: bool,
-    accept_date_fixes: bool,
-    force: bool,
-    accept_new_captures: bool = False,
-) -> None:
-    """Write the reviewed fixes of a check run into INPUT (references.csv, or an
-    article's wikitext: .wiki, .wikitext, .mediawiki)."""
-    from checker.patch.wikitext import patch_wikitext, plan_wikitext
-
-    wikitext = input_path.suffix.lower() in (".wiki", ".wikitext", ".mediawiki")
-    if not wikitext and input_path.suffix.lower() not in (".csv", ".tsv"):
-        raise click.UsageError(
-            "patch edits references.csv (CSV/TSV) and wikitext (.wiki, .wikitext, "
-            ".mediawiki) files only"
-        )
-    notes: list[str] = []
-    try:
-        report = load_report(report_path)
-        check_report(report, report_path, input_path)
-        if wikitext:
-            patched = patch_wikitext(
-                input_path,
-                still_to_do(
-                    report,
-                    input_path,
-                    plan_wikitext(report, accept_date_fixes)
-                    + (wiki_capture_changes(report) if accept_new_captures else []),
-                ),
-                not dry_run,
-                dt.date.today(),
-                force=force,
-            )
-            diff, changes, notes = patched.diff, list(patched.applied), list(patched.notes)
-        else:
-            planned = plan(report, accept_date_fixes)
-            planned += capture_changes(report) if accept_new_captures else []
-            changes = still_to_do(report, input_path, planned)
-            diff = apply_csv(input_path, changes, write=not dry_run)
-    except PatchRefused as err:
-        fail(str(err))
-    click.echo(printable_text(diff), nl=False)
-    for note in notes:
-        click.echo(f"note: {printable(note)}", err=True)
-    refs = len({c.ref_id for c in changes})
-    verb = "written to" if not dry_run else "would change"
-    if not changes:
-        click.echo("nothing to patch", err=True)
-    elif dry_run:
-        click.echo(
-            f"{len(changes)} cells in {refs} references {verb} {input_path} (use --write to apply)",
-            err=True,
-        )
-    else:
-        click.echo(f"{len(changes)} cells in {refs} references {verb} {input_path}", err=True)
-
-
 @main.command("config")
 @click.pass_context
 def config_command(ctx: click.Context) -> None:
@@ -490,6 +387,7 @@ _UNSET_MEANS = {
     "from": "detected from the file name and content",
     "today": "the date of the run",
 }
+main.add_command(patch_command)
 for _command in COMMANDS:  # load, crawl, report: the shared store (checker/cli_store.py)
     main.add_command(_command)
 
