@@ -16,7 +16,7 @@ from pathlib import Path
 from checker import __version__
 from checker.archive.findings import archive_findings
 from checker.archive.rescue import RescueConfig, rescue
-from checker.bulk import gc_paused
+from checker.bulk import paused_gc
 from checker.checks import CheckConfig, problem_findings, run_checks
 from checker.importers import InputFormat, load
 from checker.links.findings import link_findings
@@ -54,7 +54,6 @@ def exit_code(result: CheckResult, fail_on: str = "error") -> ExitCode:
     return ExitCode.FINDINGS if worst is not None and worst >= threshold else ExitCode.OK
 
 
-@gc_paused  # a long list's objects are not scanned again and again
 def check_import(
     imported: ImportResult,
     config: CheckConfig | None = None,
@@ -74,7 +73,8 @@ def check_import(
         config = dataclasses.replace(config, lang=imported.lang)
     started = started or dt.datetime.now(dt.UTC)
     findings = problem_findings(imported.problems)
-    checked = run_checks(imported.references, config, settle=True)
+    with paused_gc():  # a long list's objects are not scanned again and again
+        checked = run_checks(imported.references, config, settle=True)
     settled = range(len(findings), len(findings) + getattr(checked, "settled", 0))
     findings.extend(checked)
     again: frozenset[str] = getattr(checked, "unsettled", frozenset())  # ids used twice
@@ -103,7 +103,8 @@ def check_import(
             resolver=resolver,
         )
         findings.extend(protected.findings)
-    findings = _coherent(imported, findings, settled, again)
+    with paused_gc():  # the network stages above run with the collector: they make cycles
+        findings = _coherent(imported, findings, settled, again)
     run = RunInfo(
         tool_version=__version__,
         started=started,

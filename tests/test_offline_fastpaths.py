@@ -240,3 +240,29 @@ def test_gc_is_paused_and_restored() -> None:
     assert not bulk.freeze_large(10)  # small lists leave the collector alone
     api.check_import(ImportResult((Reference(id="1", title="A title"),)), CheckConfig())
     assert gc.isenabled()
+
+
+def test_only_the_bulk_stages_run_without_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks skip cyclic collection; the network stages (exceptions, sockets and
+    tracebacks make cycles, over hours on a large list) keep it."""
+    from checker import api
+    from checker.links.outage import NetworkVerdict
+    from checker.links.runner import LinkConfig, LinkRun
+    from checker.model import ImportResult, Reference
+
+    seen: dict[str, bool] = {}
+    real_checks = api.run_checks
+
+    def checks(*args: object, **kwargs: object) -> object:
+        seen["checks"] = gc.isenabled()
+        return real_checks(*args, **kwargs)  # type: ignore[arg-type]
+
+    def links(*args: object, **kwargs: object) -> LinkRun:
+        seen["links"] = gc.isenabled()
+        return LinkRun({}, NetworkVerdict(True, "", 0, 0), "run")
+
+    monkeypatch.setattr(api, "run_checks", checks)
+    monkeypatch.setattr(api, "check_links", links)
+    refs = (Reference(id="1", url="https://example.org/a", title="A title"),)
+    api.check_import(ImportResult(refs, (), "refs.csv", "csv"), links=LinkConfig(state_path=None))
+    assert seen == {"checks": False, "links": True} and gc.isenabled()
