@@ -166,7 +166,7 @@ def check_links(
         raw: dict[str, LinkResult] = {}
         pages: dict[str, PageFingerprint] = {}
 
-        def done(url: str, value: tuple[LinkResult, PageFingerprint | None]) -> None:
+        def done(url: str, value: Fetched) -> None:
             raw[url], page = value
             if page is not None:
                 pages[url] = page

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from re import _constants as sre  # type: ignore[attr-defined]
@@ -55,9 +54,6 @@ class Gated:
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.expression.search(text) if self._open(text) else None
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.expression.finditer(text) if self._open(text) else iter(())
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
         return self.expression.fullmatch(text) if self._open(text) else None
