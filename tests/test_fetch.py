@@ -26,7 +26,7 @@ from checker.links.fetch import (
     fetch,
     parse_retry_after,
 )
-from checker.links.safety import PinnedAdapter, is_public, refusal_reason, vet_host
+from checker.links.safety import is_public, pinned_connection, refusal_reason, vet_host
 from checker.model import LinkStatus
 from checker.testing.simweb import SimWeb
 
@@ -339,15 +339,20 @@ def test_pinned_https_verifies_the_host_name_not_the_address(tmp_path: Path) -> 
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     port = server.server_address[1]
-    adapter = PinnedAdapter("127.0.0.5")
+    trust = ssl.create_default_context(cafile=str(cert))
+
+    def ask(name: str) -> str:
+        conn = pinned_connection("https", name, port, "127.0.0.5", 3, trust)
+        try:
+            conn.request("GET", "/")
+            return conn.getresponse().read().decode()
+        finally:
+            conn.close()
+
     try:
-        good = requests.Request("GET", f"https://secure.example:{port}/").prepare()
-        answer = adapter.send(good, verify=str(cert), timeout=3, proxies={})
-        assert answer.text == f"secure.example:{port}"  # SNI, certificate and Host: the name
-        wrong = requests.Request("GET", f"https://other.example:{port}/").prepare()
-        with pytest.raises(requests.exceptions.SSLError):
-            adapter.send(wrong, verify=str(cert), timeout=3, proxies={})
+        assert ask("secure.example") == f"secure.example:{port}"  # SNI, certificate, Host
+        with pytest.raises(ssl.SSLCertVerificationError):
+            ask("other.example")  # the certificate is checked against the name
     finally:
-        adapter.close()
         server.shutdown()
         server.server_close()

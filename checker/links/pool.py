@@ -1,27 +1,26 @@
 """What the fetches of one run share: keep-alive connections and one deadline timer.
 
-:class:`Connections` keeps one :class:`~checker.links.safety.PinnedAdapter` per vetted
-address (so a pool is keyed by scheme, host, port and vetted IP) for the whole run;
-:data:`DEADLINES` is one timer thread that expires every fetch in flight whose total
-deadline has passed (not a watchdog thread per fetch).  A fetch registers itself in
-:data:`CURRENT` while it runs, so the sockets its adapter opens are tracked and can be
-shut down when it expires.
+:class:`Connections` keeps idle connections per (scheme, host, port, vetted IP) for the
+whole run; :data:`DEADLINES` is one timer thread that expires every fetch in flight whose
+total deadline has passed (not a watchdog thread per fetch).  Every socket a fetch uses
+is handed to the fetch (``track``), so it can be shut down when the fetch expires.
 """
 
 from __future__ import annotations
 
 import heapq
+import http.client
 import os
+import select
 import socket
+import ssl
 import threading
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from checker.links import safety
-
-
-class Tracking(Protocol):
-    def track(self, sock: socket.socket) -> None: ...
 
 
 class Expiring(Protocol):
@@ -80,50 +79,166 @@ class Deadlines:
 DEADLINES = Deadlines()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=DEADLINES._after_fork)
-CURRENT = threading.local()  #: the fetch running on this thread (for the socket hook)
-
-
-def _track_current(sock: socket.socket) -> None:
-    run: Tracking | None = getattr(CURRENT, "run", None)
-    if run is not None:
-        run.track(sock)
 
 
 class Connections:
     """Keep-alive connections shared by every fetch of a run, closed at the end.
 
-    One :class:`~checker.links.safety.PinnedAdapter` per vetted address; inside it one
-    pool per (scheme, host, port).  So a pool's key is (scheme, host, port, vetted IP):
-    every fetch still resolves and vets the host, and an address that changed on the
-    next resolution gets a pool (and a vetting) of its own.  ``per_host`` connections
-    are kept per pool (the scheduler's host concurrency).
+    Idle connections are kept per (scheme, host, port, vetted IP), at most ``per_host``
+    of each (the scheduler's host concurrency): every fetch still resolves and vets the
+    host, and an address that changed on the next resolution gets connections (and a
+    vetting) of its own, so a kept-alive connection is never a way around the vetting.
+    The connections are the standard library's (:mod:`http.client`), pinned to the
+    vetted address by :func:`~checker.links.safety.pinned_connection`.
     """
 
-    def __init__(self, per_host: int = 2) -> None:
+    def __init__(self, per_host: int = 2, context: ssl.SSLContext | None = None) -> None:
         self.per_host = max(1, per_host)
-        self._adapters: dict[str, safety.PinnedAdapter] = {}
+        self.context = context
+        self._idle: dict[Key, list[http.client.HTTPConnection]] = {}
         self._lock = threading.Lock()
         self.closed = False
+        self.opened = 0  #: connections opened (for tests and the benchmark)
 
-    def adapter(self, ip: str) -> safety.PinnedAdapter:
-        with self._lock:
-            adapter = self._adapters.get(ip)
-            if adapter is None:
-                adapter = safety.PinnedAdapter(
-                    ip, on_socket=_track_current, pools=256, per_pool=self.per_host
+    def open(
+        self,
+        method: str,
+        target: Target,
+        ip: str,
+        headers: Mapping[str, str],
+        timeout: tuple[float, float],
+        track: Callable[[socket.socket], None],
+    ) -> Answer:
+        """Send ``method`` for ``target`` to ``ip`` on a kept-alive connection (a new one
+        when none is idle) and return the answer with its headers read.  A kept-alive
+        connection the server closed meanwhile is replaced once by a new one; ``track``
+        gets every socket used (the deadline timer shuts it down when time runs out)."""
+        key = (target.scheme, target.host, target.port, ip)
+        for attempt in range(2):
+            conn = None if attempt else self._checkout(key)
+            reused = conn is not None
+            if conn is None:
+                conn = safety.pinned_connection(
+                    target.scheme, target.host, target.port, ip, timeout[0], self.context
                 )
-                self._adapters[ip] = adapter
-            return adapter
+                with self._lock:
+                    self.opened += 1
+                try:
+                    conn.connect()
+                except BaseException:
+                    conn.close()
+                    raise
+            sock = conn.sock
+            assert sock is not None
+            track(sock)
+            sock.settimeout(timeout[1])
+            try:
+                conn.request(method, target.path, headers=dict(headers))
+                response = conn.getresponse()
+            except _STALE:
+                conn.close()
+                if reused:
+                    continue  # closed by the server while idle: once more, on a new one
+                raise
+            except BaseException:
+                conn.close()
+                raise
+            return Answer(self, key, conn, response)
+        raise http.client.RemoteDisconnected("the server closed the connection")
+
+    def _checkout(self, key: Key) -> http.client.HTTPConnection | None:
+        with self._lock:
+            idle = self._idle.get(key)
+            while idle:
+                conn = idle.pop()
+                if not _dropped(conn):
+                    return conn
+                conn.close()
+        return None
+
+    def checkin(self, key: Key, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if not self.closed and len(idle) < self.per_host:
+                idle.append(conn)
+                return
+        conn.close()
 
     def close(self) -> None:
         with self._lock:
-            adapters, self._adapters = list(self._adapters.values()), {}
+            idle, self._idle = self._idle, {}
             self.closed = True
-        for adapter in adapters:
-            adapter.close()
+        for conns in idle.values():
+            for conn in conns:
+                conn.close()
 
     def __enter__(self) -> Connections:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+Key = tuple[str, str, int, str]  #: scheme, host, port, vetted IP
+#: A kept-alive connection the server has closed: nothing of an answer came back.
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
+          ConnectionAbortedError)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a request goes: the IDNA host name, the port and the path with its query."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+
+def _dropped(conn: http.client.HTTPConnection) -> bool:
+    """True when an idle connection's socket is readable: the server closed it (or sent
+    something unasked), so it cannot carry another request."""
+    sock = conn.sock
+    if sock is None:
+        return True
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+class Answer:
+    """An answer whose headers are read and whose body is streamed; :meth:`release`
+    gives its connection back when the body was read to the end."""
+
+    __slots__ = ("_conn", "_key", "_pool", "headers", "response", "status")
+
+    def __init__(self, pool: Connections, key: Key, conn: http.client.HTTPConnection,
+                 response: http.client.HTTPResponse) -> None:  # fmt: skip
+        self._pool, self._key, self._conn = pool, key, conn
+        self.response = response
+        self.status = response.status
+        self.headers = response.msg
+
+    def read1(self, size: int) -> bytes:
+        return self.response.read1(size)
+
+    def drain(self) -> None:
+        """Read the rest of the body (a short one, so the connection can be reused)."""
+        self.response.read()
+        self.release()
+
+    def release(self) -> None:
+        """The connection back to the pool if the answer was read to its end and the
+        server keeps it open; closed otherwise."""
+        response = self.response
+        if not response.isclosed() and response.length == 0:
+            response.read()  # read1 leaves a body read to its exact length open: close it
+        if response.isclosed() and not self.response.will_close:
+            self._pool.checkin(self._key, self._conn)
+        else:
+            self.close()
+
+    def close(self) -> None:
+        self.response.close()
+        self._conn.close()

@@ -3,7 +3,7 @@
 A citation list is untrusted input: a URL (or a redirect it leads to) may name a host that
 resolves to loopback, the cloud metadata service or the CI runner's private network.
 :func:`vet_host` resolves the host once through an injectable :data:`Resolver`, refuses it
-unless every address is public, and returns the address to use; :class:`PinnedAdapter`
+unless every address is public, and returns the address to use; :class:`PinnedConnection`
 then connects the request to exactly that address while keeping the host name for the
 ``Host`` header, TLS SNI and certificate checks.  Because the socket goes to the vetted
 address, a DNS answer that changes between check and connect (rebinding) has no effect.
@@ -13,26 +13,18 @@ address, a DNS answer that changes between check and connect (rebinding) has no 
 from __future__ import annotations
 
 import functools
+import http.client
 import ipaddress
 import socket
+import ssl
 import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from requests import PreparedRequest
-from requests.adapters import HTTPAdapter
-from requests.exceptions import InvalidURL
-from urllib3 import BaseHTTPResponse, Timeout
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, LocationValueError, NewConnectionError
-from urllib3.util.connection import create_connection
+import certifi
 
 #: Maps a host name to its addresses; raises :class:`socket.gaierror` for no such host.
 Resolver = Callable[[str], list[str]]
-#: Called with the socket of every request the adapter sends, new or kept alive (the
-#: fetcher's deadline timer shuts it down when the fetch runs out of time).
-SocketHook = Callable[[socket.socket], None]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -165,100 +157,58 @@ def vet_host(
     return str(parse_ip(addresses[0]))
 
 
-def _pinned_pools(ip: str, on_socket: SocketHook | None) -> dict[str, type[HTTPConnectionPool]]:
-    """Pool classes whose connections open their socket to ``ip`` instead of resolving."""
-
-    def connect(conn: HTTPConnection) -> socket.socket:
-        # Mirrors urllib3's HTTPConnection._new_conn, with the vetted address.
-        try:
-            sock = create_connection(
-                (ip, conn.port or 80),
-                conn.timeout,
-                source_address=conn.source_address,
-                socket_options=conn.socket_options,
-            )
-        except TimeoutError as exc:
-            raise ConnectTimeoutError(conn, f"connect to {conn.host} ({ip}) timed out") from exc
-        except OSError as exc:
-            raise NewConnectionError(conn, f"cannot connect to {conn.host} ({ip}): {exc}") from exc
-        if on_socket is not None:
-            on_socket(sock)
-        return sock
-
-    class PinnedConnection(HTTPConnection):
-        def _new_conn(self) -> socket.socket:
-            return connect(self)
-
-        def request(self, *args: Any, **kwargs: Any) -> None:
-            if on_socket is not None and self.sock is not None:
-                on_socket(self.sock)  # a kept-alive connection, reused for this request
-            super().request(*args, **kwargs)
-
-    class PinnedHTTPSConnection(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            return connect(self)
-
-        def request(self, *args: Any, **kwargs: Any) -> None:
-            if on_socket is not None and self.sock is not None:
-                on_socket(self.sock)
-            super().request(*args, **kwargs)
-
-    class PinnedPool(HTTPConnectionPool):
-        ConnectionCls = PinnedConnection
-
-    class PinnedHTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = PinnedHTTPSConnection
-
-    return {"http": PinnedPool, "https": PinnedHTTPSPool}
+@functools.lru_cache(maxsize=1)
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings of every fetch: certificates checked against certifi's bundle (as
+    requests does) and the host name checked; one context per process (loading the
+    bundle costs tens of milliseconds)."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
-class PinnedAdapter(HTTPAdapter):
-    """A requests adapter that connects every request to one vetted address.
+class PinnedConnection(http.client.HTTPConnection):
+    """An HTTP/1.1 connection to ``host`` whose socket goes to the vetted address ``ip``.
 
-    The request keeps its URL, so ``Host``, SNI and certificate verification use the
-    host name.  Its pools are keyed by (scheme, host, port), so with one adapter per
-    address a kept-alive connection is keyed by (scheme, host, port, vetted IP).  Never
-    mount it on a shared session for other hosts, and pass ``proxies={}`` to
-    :meth:`send` (a proxy would bypass it).
+    The name stays the connection's host, so the ``Host`` header says it; only the
+    address the socket is opened to is pinned.  A DNS answer that changes after the
+    vetting (rebinding) has no effect on where the request goes.
     """
 
-    def __init__(
-        self, ip: str, on_socket: SocketHook | None = None, pools: int = 1, per_pool: int = 1
-    ) -> None:
+    def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
         self.pinned_ip = ip
-        self._pool_classes = _pinned_pools(ip, on_socket)
-        super().__init__(pool_connections=pools, pool_maxsize=per_pool, max_retries=0)
+        self._create_connection = self._connect_pinned
 
-    def init_poolmanager(
-        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    def _connect_pinned(
+        self, address: tuple[str, int], timeout: float, source: Any = None
+    ) -> socket.socket:
+        return socket.create_connection((self.pinned_ip, address[1]), timeout, source)
+
+
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """:class:`PinnedConnection` over TLS: SNI and the certificate check use the host
+    name, the socket goes to the vetted address."""
+
+    def __init__(
+        self, host: str, port: int, ip: str, timeout: float, context: ssl.SSLContext
     ) -> None:
-        super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
-        self.poolmanager.pool_classes_by_scheme = self._pool_classes
+        super().__init__(host, port, timeout=timeout, context=context)
+        self.pinned_ip = ip
+        self._create_connection = self._connect_pinned
 
-    def open(self, request: PreparedRequest, timeout: tuple[float, float]) -> BaseHTTPResponse:
-        """:meth:`send` with ``stream=True`` and no proxy, returning urllib3's response as
-        it is: requests' :class:`~requests.Response` (a copy of the headers, cookies
-        parsed from every answer) is not built.  urllib3's errors are raised unwrapped."""
-        try:
-            conn = self.get_connection_with_tls_context(request, True, proxies={})
-        except LocationValueError as exc:
-            raise InvalidURL(exc, request=request) from exc
-        self.cert_verify(conn, request.url or "", True, None)  # type: ignore[no-untyped-call]
-        pool: Any = conn
-        response: BaseHTTPResponse = pool.urlopen(
-            method=request.method or "GET",
-            url=self.request_url(request, {}),
-            body=None,
-            headers=dict(request.headers),
-            redirect=False,
-            assert_same_host=False,
-            preload_content=False,
-            decode_content=False,
-            retries=self.max_retries,
-            timeout=Timeout(connect=timeout[0], read=timeout[1]),
-            chunked=False,
-        )
-        return response
+    def _connect_pinned(
+        self, address: tuple[str, int], timeout: float, source: Any = None
+    ) -> socket.socket:
+        return socket.create_connection((self.pinned_ip, address[1]), timeout, source)
+
+
+def pinned_connection(
+    scheme: str, host: str, port: int, ip: str, timeout: float,
+    context: ssl.SSLContext | None = None,
+) -> http.client.HTTPConnection:  # fmt: skip
+    """A new (not yet connected) connection to ``host`` whose socket goes to ``ip``."""
+    if scheme == "https":
+        return PinnedHTTPSConnection(host, port, ip, timeout, context or tls_context())
+    return PinnedConnection(host, port, ip, timeout)
 
 
 class CappedInflater:

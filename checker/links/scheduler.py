@@ -1,21 +1,25 @@
 """Polite concurrency: a global bound, a per-host bound and a minimum interval per host.
 
-Work is dispatched host by host in rotation, so the concurrency window never fills
-with the few hosts at the head of the list (lychee's weakness on grouped input:
-field-notes §5), and one slow or rate-limited host never stalls the others — its
-tasks wait while other hosts' tasks run.  A host's free slots open at once (a host
-just started with room left is started again, not left waiting for a completion), and
-finished tasks report through a queue (no wait over every running future).
+Workers pull their next URL themselves from a shared board (like Nutch's fetcher
+threads over per-host queues): no dispatcher thread stands between one answer and the
+next request to the same host, so a host's slot is busy again as soon as its answer is
+in.  The board hands out the host with the most URLs still waiting among those with a
+free slot whose interval has passed (longest queue first, so the busiest hosts, which
+set the run's length, never wait for a slot), so the window never fills with the few
+hosts at the head of the list (lychee's weakness on grouped input: field-notes §5) and
+one slow or rate-limited host never stalls the others: its URLs wait while other
+hosts' run.  Results are handed to ``on_done`` on the calling thread.
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
 import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
@@ -48,11 +52,14 @@ def host_of(url: str) -> str:
 
 
 @dataclass
-class _Host(Generic[T]):
-    pending: deque[str]
+class _Host:
+    name: str
+    order: int  #: first appearance in the input (ties go to the earlier host)
+    interval: float
+    pending: deque[str] = field(default_factory=deque)
     running: int = 0
     next_start: float = 0.0
-    queued: bool = True  #: in the rotation
+    listed: bool = False  #: in the ready heap or the waiting heap
 
 
 def run_polite(
@@ -68,101 +75,139 @@ def run_polite(
 
     ``skip(url)``, asked when a URL's turn comes, may return its result instead of
     running it (a host cut short by a circuit breaker): no request, no slot, no wait.
+    ``on_done`` is called on this thread, in the order results come in.  An exception
+    raised by ``work`` stops the run (the URLs already started finish) and is raised.
     """
     politeness = politeness or Politeness()
-    hosts: dict[str, _Host[T]] = {}
-    for url in dict.fromkeys(urls):
-        hosts.setdefault(host_of(url), _Host(deque())).pending.append(url)
+    board: _Board[T] = _Board(urls, politeness, clock, skip)
     results: dict[str, T] = {}
-
-    def finish(url: str, value: T) -> None:
-        results[url] = value
-        if on_done is not None:
-            on_done(url, value)
-
-    order = deque(hosts)  # rotation of hosts with pending work
-    done: queue.SimpleQueue[tuple[str, str, Future[T]]] = queue.SimpleQueue()
-    state = _State(order, hosts, politeness, done, finish, skip, clock)
-    with ThreadPoolExecutor(max_workers=max(1, politeness.max_concurrency)) as pool:
-        while order or state.running:
-            wake = state.dispatch(pool, work, clock())
-            if not state.running:
-                if wake is not None:
-                    time.sleep(max(0.0, wake - clock()))
-                continue
-            try:
-                item = done.get(timeout=None if wake is None else max(0.0, wake - clock()))
-            except queue.Empty:
-                continue
-            while True:
-                state.complete(*item)
-                try:
-                    item = done.get_nowait()
-                except queue.Empty:
-                    break
+    out: queue.SimpleQueue[tuple[str, T] | BaseException | None] = queue.SimpleQueue()
+    workers = [
+        threading.Thread(target=board.worker, args=(work, out), name=f"polite-{i}", daemon=True)
+        for i in range(min(max(1, politeness.max_concurrency), board.slots()))
+    ]
+    for thread in workers:
+        thread.start()
+    failure: BaseException | None = None
+    running = len(workers)
+    try:
+        while running:
+            item = out.get()
+            if item is None:
+                running -= 1
+            elif isinstance(item, BaseException):
+                failure = failure or item
+                board.stop()
+            else:
+                results[item[0]] = item[1]
+                if on_done is not None:
+                    on_done(*item)
+    except BaseException:
+        board.stop()
+        raise
+    finally:
+        for thread in workers:
+            thread.join()
+    if failure is not None:
+        raise failure
     return results
 
 
-class _State(Generic[T]):
-    """The rotation, the slots in use and where finished tasks are reported."""
+class _Board(Generic[T]):
+    """The hosts' queues and slots; workers take their next URL from it."""
 
     def __init__(
         self,
-        order: deque[str],
-        hosts: dict[str, _Host[T]],
+        urls: Iterable[str],
         politeness: Politeness,
-        done: queue.SimpleQueue[tuple[str, str, Future[T]]],
-        finish: Callable[[str, T], None],
-        skip: Callable[[str], T | None] | None,
         clock: Callable[[], float],
+        skip: Callable[[str], T | None] | None,
     ) -> None:
-        self.order, self.hosts, self.politeness, self.clock = order, hosts, politeness, clock
-        self.done, self.finish, self.skip = done, finish, skip
-        self.running = 0
+        self.per_host, self.clock, self.skip = max(1, politeness.host_concurrency), clock, skip
+        self.hosts: dict[str, _Host] = {}
+        for url in dict.fromkeys(urls):
+            name = host_of(url)
+            host = self.hosts.get(name)
+            if host is None:
+                host = _Host(name, len(self.hosts), politeness.interval(name))
+                self.hosts[name] = host
+            host.pending.append(url)
+        self.left = sum(len(h.pending) for h in self.hosts.values())  #: not yet taken
+        #: Hosts with a free slot: (-URLs waiting, first appearance, host).
+        self.ready: list[tuple[int, int, _Host]] = []
+        self.waiting: list[tuple[float, int, _Host]] = []  #: (next start, order, host)
+        self.cond = threading.Condition()
+        self.stopped = False
+        for host in self.hosts.values():
+            self._list(host, 0.0)
 
-    def complete(self, host: str, url: str, future: Future[T]) -> None:
-        self.running -= 1
-        state = self.hosts[host]
-        state.running -= 1
-        self.finish(url, future.result())
-        if state.pending and not state.queued:
-            state.queued = True
-            self.order.append(host)
+    def slots(self) -> int:
+        return sum(min(self.per_host, len(h.pending)) for h in self.hosts.values())
 
-    def dispatch(self, pool: ThreadPoolExecutor, work: Callable[[str], T], now: float
-                 ) -> float | None:  # fmt: skip
-        """Start everything that may start now — every free slot of a host at once when
-        its interval allows — and return the earliest time a waiting host may start."""
-        wake: float | None = None
-        limit, per_host = self.politeness.max_concurrency, self.politeness.host_concurrency
-        for _ in range(len(self.order)):
-            if self.running >= limit:
-                break
-            host = self.order.popleft()
-            state = self.hosts[host]
-            while state.pending and self.skip is not None:
-                skipped = self.skip(state.pending[0])
-                if skipped is None:
-                    break
-                self.finish(state.pending.popleft(), skipped)
-            while (state.pending and state.running < per_host and state.next_start <= now
-                   and self.running < limit):  # fmt: skip
-                url = state.pending.popleft()
-                state.running += 1
-                self.running += 1
-                future = pool.submit(work, url)
-                future.add_done_callback(
-                    lambda f, h=host, u=url: self.done.put((h, u, f))  # type: ignore[misc]
-                )
-                interval = self.politeness.interval(host)
-                if interval > 0:  # counted from when the task was handed over
-                    state.next_start = self.clock() + interval
-            if not state.pending:
-                state.queued = False
-            elif state.running >= per_host:
-                state.queued = False  # re-queued when one of its tasks finishes
-            else:
-                self.order.append(host)
-                if state.next_start > now:
-                    wake = state.next_start if wake is None else min(wake, state.next_start)
-        return wake
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped = True
+            self.cond.notify_all()
+
+    def _list(self, host: _Host, now: float) -> None:
+        """Put ``host`` back in a heap when it has URLs waiting and a free slot."""
+        if host.listed or not host.pending or host.running >= self.per_host:
+            return
+        host.listed = True
+        if host.next_start > now:
+            heapq.heappush(self.waiting, (host.next_start, host.order, host))
+        else:
+            heapq.heappush(self.ready, (-len(host.pending), host.order, host))
+
+    def _take(self) -> tuple[_Host, str, T | None] | None:
+        """The next URL to run (or a skipped one with its answer); None when none is
+        left; waits while every host with URLs is busy or inside its interval."""
+        with self.cond:
+            while not self.stopped and self.left:
+                now = self.clock()
+                while self.waiting and self.waiting[0][0] <= now:
+                    _, order, host = heapq.heappop(self.waiting)
+                    heapq.heappush(self.ready, (-len(host.pending), order, host))
+                if self.ready:
+                    host = heapq.heappop(self.ready)[2]
+                    host.listed = False
+                    url = host.pending.popleft()
+                    self.left -= 1
+                    skipped = self.skip(url) if self.skip is not None else None
+                    if skipped is None:
+                        host.running += 1
+                        if host.interval > 0:  # counted from when the task was handed over
+                            host.next_start = self.clock() + host.interval
+                    self._list(host, now)
+                    if self.ready or self.waiting:
+                        self.cond.notify()  # another worker may start at once
+                    return host, url, skipped
+                self.cond.wait(self.waiting[0][0] - now if self.waiting else None)
+            self.cond.notify_all()  # nothing left: every waiting worker may end
+            return None
+
+    def _release(self, host: _Host) -> None:
+        with self.cond:
+            host.running -= 1
+            self._list(host, self.clock())
+            self.cond.notify()
+
+    def worker(
+        self,
+        work: Callable[[str], T],
+        out: queue.SimpleQueue[tuple[str, T] | BaseException | None],
+    ) -> None:
+        try:
+            while (taken := self._take()) is not None:
+                host, url, skipped = taken
+                if skipped is not None:
+                    out.put((url, skipped))
+                    continue
+                try:
+                    out.put((url, work(url)))
+                finally:
+                    self._release(host)
+        except BaseException as exc:
+            out.put(exc)
+        finally:
+            out.put(None)
