@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from checker.model import KNOWN_FIELDS, Reference
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def table_columns(columns: Sequence[str]) -> list[str]:
@@ -22,6 +24,8 @@ def table_columns(columns: Sequence[str]) -> list[str]:
 
 def to_frame(refs: Sequence[Reference], columns: Sequence[str] = KNOWN_FIELDS) -> pd.DataFrame:
     """One row per reference, every cell a string ('' when absent)."""
+    import pandas as pd  # on use: a check never needs it, and it costs 0.2 s to import
+
     names = table_columns(columns)
     data = {name: [ref.get(name) for ref in refs] for name in names}
     return pd.DataFrame(data, columns=names, dtype=object)

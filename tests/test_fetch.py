@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -356,3 +357,58 @@ def test_pinned_https_verifies_the_host_name_not_the_address(tmp_path: Path) -> 
     finally:
         server.shutdown()
         server.server_close()
+
+
+class OneAnswerServer:
+    """Answers the first request on each connection (keep-alive, no ``Connection:
+    close``), then closes the connection: at once (``at_once``), or only when the next
+    request comes (the race a kept-alive connection loses)."""
+
+    def __init__(self, at_once: bool) -> None:
+        import socket
+
+        self.at_once = at_once
+        self.listener = socket.create_server(("127.0.0.7", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: Any) -> None:
+        with conn:
+            conn.recv(65536)
+            body = b"<title>Kept</title>"
+            head = (
+                f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n"
+            )
+            conn.sendall(head.encode() + body)
+            if not self.at_once:
+                conn.recv(65536)  # the second request: closed unanswered
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.mark.parametrize("at_once", [True, False])
+def test_a_kept_alive_connection_the_server_closed_is_replaced(at_once: bool) -> None:
+    server = OneAnswerServer(at_once)
+    try:
+        with Connections(1) as pools:
+            outcomes = []
+            for i in range(3):
+                outcomes.append(fetch(f"http://127.0.0.7:{server.port}/{i}", FAST,
+                                      connections=pools))  # fmt: skip
+                time.sleep(0.05)  # the server's close arrives
+        assert [o.status for o in outcomes] == [200, 200, 200]
+        assert all(o.title == "Kept" and o.attempts == 1 for o in outcomes)
+        assert server.connections == 3  # one each: the closed ones were not used again
+    finally:
+        server.close()

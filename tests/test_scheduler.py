@@ -7,6 +7,8 @@ import threading
 import time
 from collections import defaultdict
 
+import pytest
+
 from checker.links.scheduler import Politeness, host_of, run_polite
 
 
@@ -115,3 +117,27 @@ def test_skip_answers_without_running() -> None:
     )
     assert {results[u] for u in urls(2, 3) if "h1." in u} == {"SKIPPED"}
     assert set(work.order) == {"h0.example"}
+
+
+def test_the_busiest_host_starts_first() -> None:
+    # The run lasts at least as long as its busiest host's queue: that host gets a slot
+    # first (grouped input order does not matter).
+    work = Recorder(0.0)
+    given = urls(1, 1) + [f"http://busy.example/{i}" for i in range(6)] + urls(3, 2)[2:]
+    run_polite(given, work, Politeness(max_concurrency=1, host_concurrency=1, host_interval=0))
+    assert work.order[0] == "busy.example"
+    assert work.order.count("busy.example") == 6
+
+
+def test_an_exception_in_work_stops_the_run_and_is_raised() -> None:
+    started: list[str] = []
+
+    def work(url: str) -> str:
+        started.append(url)
+        if url.endswith("/1"):
+            raise RuntimeError("boom")
+        return url
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run_polite(urls(1, 50), work, Politeness(max_concurrency=1, host_interval=0))
+    assert len(started) < 50  # the rest was not started

@@ -40,11 +40,12 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from http import HTTPStatus
 from posixpath import splitext
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 import htmldate
 
 from checker.links.fetch import PERMANENT_REDIRECTS, FetchOutcome
+from checker.links.scheduler import split_url
 from checker.links.signals import (
     bot_wall,
     is_error_title,
@@ -205,7 +206,7 @@ def _same_as_probe(url: str, outcome: FetchOutcome, probe: FetchOutcome | None) 
 
 def _is_root(url: str, index_too: bool = False) -> bool:
     """The site root (with ``index_too``, also a top-level index/home/default/main page)."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     path = parts.path.strip("/")
     index = index_too and "/" not in path and splitext(path)[0].lower() in _INDEX_STEMS
     return (not path or index) and not parts.query
@@ -213,7 +214,7 @@ def _is_root(url: str, index_too: bool = False) -> bool:
 
 def _error_path(final: str, cited: str) -> bool:
     """True when ``final`` names an error page or a bare index the cited URL did not."""
-    path, cited_path = urlsplit(final).path.lower(), urlsplit(cited).path.lower()
+    path, cited_path = split_url(final).path.lower(), split_url(cited).path.lower()
     segments = [s for s in path.split("/") if s]
     if not segments or path.rstrip("/") == cited_path.rstrip("/"):
         return False
@@ -230,14 +231,14 @@ def _error_stems(path: str) -> set[str]:
 
 
 def _normal(url: str) -> str:
-    parts = urlsplit(url)
+    parts = split_url(url)
     path = parts.path.rstrip("/") or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
 def _meaningful_title(title: str, url: str) -> bool:
     norm = normalise(title)
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    host = (split_url(url).hostname or "").removeprefix("www.")
     return bool(norm) and norm not in _GENERIC_TITLES and norm not in (host, normalise(host))
 
 
@@ -284,7 +285,7 @@ def page_date(body: str) -> str:
 def probe_url(url: str) -> str:
     """A random, surely-missing URL on the same host, with the same kind of extension
     (``/<24 hex>.html`` for ``.../page.html``); cache its outcome per host and extension."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     ext = splitext(parts.path)[1].lower()
     ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ""
     return urlunsplit((parts.scheme, parts.netloc, f"/{secrets.token_hex(12)}{ext}", "", ""))

@@ -54,6 +54,7 @@ KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "content-l
                 "www-authenticate", "x-robots-tag")  # fmt: skip
 #: Headers only bot walls send (read by checker.links.signals.botwall), kept as well.
 WALL_HEADERS = ("x-amzn-waf-action", "x-datadome", "x-sucuri-block")
+_KEPT = frozenset((*KEPT_HEADERS, *WALL_HEADERS))
 _TEXT_TYPES = ("text/", "html", "xml")
 _RETRIED = ("timeout", "reset")
 _FINAL = ("unsafe", "invalid-url", "bad-redirect")
@@ -290,9 +291,9 @@ def _chain(run: _Run, method: str, url: str) -> _Result:
             result.error, result.detail = stop.args
             run.hops.append(_hop(run, result, started))
             return result
-        location = response.headers.get("location", "")
+        location = result.headers.get("location", "")
         if result.status in REDIRECT_CODES and location:
-            _discard(response, run, method)
+            _discard(response, run, method, result)
             run.hops.append(_hop(run, result, started, location))
             redirects.append(result.status or 0)
             target = _join(current, location)
@@ -310,7 +311,7 @@ def _chain(run: _Run, method: str, url: str) -> _Result:
         if method == "GET" and (not content_type or any(t in content_type for t in _TEXT_TYPES)):
             _read_body(run, response, result)
         else:
-            _discard(response, run, method)
+            _discard(response, run, method, result)
         run.hops.append(_hop(run, result, started))
         return result
 
@@ -373,13 +374,16 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> Answer:
     if run.expired:  # the deadline timer cut the answer short: whatever arrived is incomplete
         answer.close()
         raise _Stop("timeout", "no complete answer before the deadline")
-    if "set-cookie" in answer.headers:
+    if answer.headers.get("set-cookie") is not None:
         asked = MockRequest(_prepare(method, url, headers))
         run.jar.extract_cookies(MockResponse(answer.headers), asked)  # type: ignore[arg-type]
     result.status = answer.status
-    names = (*KEPT_HEADERS, *WALL_HEADERS)
-    got = answer.headers
-    result.headers = MappingProxyType({name: got[name] for name in names if name in got})
+    kept: dict[str, str] = {}
+    for name, value in answer.headers.items():  # the first of each name, as Message.get
+        name = name.lower()
+        if name in _KEPT and name not in kept:
+            kept[name] = value
+    result.headers = MappingProxyType(kept)
     return answer
 
 
@@ -414,10 +418,10 @@ def _prepare(method: str, url: str, headers: Mapping[str, str]) -> requests.Prep
     return prepared
 
 
-def _discard(answer: Answer, run: _Run, method: str) -> None:
+def _discard(answer: Answer, run: _Run, method: str, result: _Result) -> None:
     """Close an answer whose body is not wanted (a short one is drained for reuse)."""
     try:
-        length = 0 if method == "HEAD" else int(answer.headers.get("content-length", "-1"))
+        length = 0 if method == "HEAD" else int(result.headers.get("content-length", "-1"))
         if 0 <= length <= 65536 and run.remaining() > 0.5:
             answer.drain()  # to the end, so the connection can be reused
             return
@@ -429,7 +433,7 @@ def _discard(answer: Answer, run: _Run, method: str) -> None:
 def _read_body(run: _Run, answer: Answer, result: _Result) -> None:
     """Read at most ``body_cap`` decoded bytes, checking the deadline between reads."""
     cap = run.config.body_cap
-    inflater = safety.CappedInflater(answer.headers.get("content-encoding", ""))
+    inflater = safety.CappedInflater(result.headers.get("content-encoding", ""))
     out = bytearray()
     complete = False
     try:

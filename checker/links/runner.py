@@ -30,7 +30,7 @@ from checker.links.history import Policy
 from checker.links.outage import NetworkVerdict, PageFingerprint, judge
 from checker.links.pool import Connections
 from checker.links.safety import Resolver
-from checker.links.scheduler import Politeness, host_of, run_polite
+from checker.links.scheduler import Politeness, host_of, run_polite, split_url
 from checker.links.signals import (
     NameServerCache,
     NameServerLookup,
@@ -116,7 +116,7 @@ class _Prober:
 
     def __call__(self, url: str) -> FetchOutcome:
         # The probe copies the cited URL's extension, so pages and PDFs probe apart.
-        host = host_of(url) + PurePosixPath(urlsplit(url).path).suffix.lower()
+        host = host_of(url) + PurePosixPath(split_url(url).path).suffix.lower()
         with self._lock:
             lock = self._locks.setdefault(host, threading.Lock())
         with lock:

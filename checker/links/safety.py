@@ -53,6 +53,7 @@ def system_resolver(host: str) -> list[str]:
     return seen
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ip(text: str) -> IPAddress | None:
     """``text`` as an IP address (brackets and IPv6 zone ids allowed), else None."""
     text = text.strip().strip("[]").split("%", 1)[0]

@@ -43,10 +43,15 @@ class Politeness:
         return self.host_interval
 
 
+#: ``urlsplit``, remembered: the fetch, the verdict and the probe each split a URL, and
+#: SplitResult is an immutable tuple.
+split_url = functools.lru_cache(maxsize=1 << 14)(urlsplit)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def host_of(url: str) -> str:
     try:
-        return (urlsplit(url).hostname or "").lower()
+        return (split_url(url).hostname or "").lower()
     except ValueError:
         return ""
 

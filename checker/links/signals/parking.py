@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
-from urllib.parse import urlsplit
 
+from checker.links.scheduler import split_url
 from checker.links.signals._data import Gated, load, lower_pattern, markers, phrases, union
 from checker.links.signals.text import fold, fold_pattern, meta_description
 
@@ -77,8 +77,8 @@ def parked(
     nameservers: Sequence[str] = (),
 ) -> str:
     """Why the answer looks parked, for sale or expired ("" if it does not)."""
-    final = urlsplit(final_url or url)
-    host, cited = (final.hostname or ""), (urlsplit(url).hostname or "")
+    final = split_url(final_url or url)
+    host, cited = (final.hostname or ""), (split_url(url).hostname or "")
     market = on_marketplace(host, cited)
     if market:
         return f"redirects to the domain marketplace {host}"
