@@ -225,6 +225,13 @@ def _finding(*state: Any) -> Finding:
     return finding
 
 
+def by_position(obj: Any) -> tuple[Any, ...]:
+    """``__reduce__`` of a frozen dataclass as its class and its fields in order: what
+    the fetch processes send back per link, unpickled without dataclasses' slower
+    ``__setstate__`` (which looks the fields up again for every object)."""
+    return (type(obj), tuple([getattr(obj, name) for name in obj.__match_args__]))
+
+
 @dataclass(frozen=True, slots=True)
 class InputProblem:
     """Something wrong with the input itself: file, row, field and what is wrong."""
@@ -353,6 +360,9 @@ class Hop:
     location: str = ""
     elapsed_ms: int = 0
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return by_position(self)
+
 
 @dataclass(frozen=True, slots=True)
 class LinkResult:
@@ -373,6 +383,9 @@ class LinkResult:
     failures: int = 0  #: consecutive failed checks so far (confirmation count)
     failing_since: dt.datetime | None = None
     suggested_url: str = ""  #: for REDIRECTED: the new URL
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return by_position(self)
 
 
 class ArchiveStatus(enum.StrEnum):

@@ -28,10 +28,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
 
-from checker.links.scheduler import host_of
-from checker.model import LinkResult, LinkStatus
+from checker.links.scheduler import host_of, split_url
+from checker.model import LinkResult, LinkStatus, by_position
 
 #: Hop error codes that mean "never got an HTTP answer".
 CONNECTION_ERRORS = frozenset(
@@ -72,6 +72,9 @@ class PageFingerprint:
     final_host: str  #: the host of the final URL
     title: str
     body_hash: str  #: of the decoded body ("" when none was read)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return by_position(self)
 
 
 MIN_SAME_PAGE_HOSTS = 3
@@ -114,7 +117,7 @@ def tls_everywhere(results: Mapping[str, LinkResult]) -> str:
     https: set[str] = set()
     failed: set[str] = set()
     for url, result in results.items():
-        if not result.hops or urlsplit(url).scheme.lower() != "https":
+        if not result.hops or split_url(url).scheme.lower() != "https":
             continue
         host = host_of(url)
         https.add(host)

@@ -99,7 +99,7 @@ def _pre_verdict(url: str, exclude: Sequence[re.Pattern[str]]) -> LinkResult | N
             url, LinkStatus.INVALID, "unsupported-scheme", "only http and https URLs are checked"
         )
     try:
-        urlsplit(url)
+        split_url(url)
     except ValueError as exc:  # "Invalid IPv6 URL": nothing to fetch
         return LinkResult(url, LinkStatus.INVALID, "invalid-url", f"the URL is malformed: {exc}")
     return None
