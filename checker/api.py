@@ -17,7 +17,7 @@ from checker import __version__
 from checker.archive.findings import archive_findings
 from checker.archive.rescue import RescueConfig, rescue
 from checker.bulk import paused_gc
-from checker.checks import CheckConfig, problem_findings, run_checks
+from checker.checks import PARALLEL_MIN, CheckConfig, Checked, problem_findings, run_checks
 from checker.importers import InputFormat, load
 from checker.links.findings import link_findings
 from checker.links.runner import LinkConfig, Progress, check_links
@@ -73,16 +73,31 @@ def check_import(
         config = dataclasses.replace(config, lang=imported.lang)
     started = started or dt.datetime.now(dt.UTC)
     findings = problem_findings(imported.problems)
-    with paused_gc():  # a long list's objects are not scanned again and again
-        checked = run_checks(imported.references, config, settle=True)
-    settled = range(len(findings), len(findings) + getattr(checked, "settled", 0))
-    findings.extend(checked)
-    again: frozenset[str] = getattr(checked, "unsettled", frozenset())  # ids used twice
+    checked: list[Checked] = []
+
+    def offline_checks() -> None:
+        with paused_gc():  # a long list's objects are not scanned again and again
+            checked.append(run_checks(imported.references, config, settle=True))
+
     link_run = None
     if links is not None:
+        # The checks run while the fetch processes fetch, unless they fork workers of
+        # their own (a very long list): no fork from a process with a second thread.
+        overlap = len(imported.references) < PARALLEL_MIN
         link_run = check_links(
-            imported.references, links, resolver=resolver, progress=progress, source=imported.source
+            imported.references,
+            links,
+            resolver=resolver,
+            progress=progress,
+            source=imported.source,
+            meanwhile=offline_checks if overlap else None,
         )
+    if not checked:
+        offline_checks()
+    settled = range(len(findings), len(findings) + getattr(checked[0], "settled", 0))
+    findings.extend(checked[0])
+    again: frozenset[str] = getattr(checked[0], "unsettled", frozenset())  # ids used twice
+    if link_run is not None:
         findings.extend(link_findings(imported.references, link_run))
     archive_run = None
     if link_run is not None and archive is not None and not link_run.inconclusive:

@@ -122,3 +122,67 @@ def test_cli_fetch_processes(simweb: SimWeb, tmp_path: Path) -> None:
     code, report, _ = run_cli(tmp_path, src, *simweb.cli_args(), "--fetch-processes", "2")
     assert statuses(report) == {simweb.url(site, path): s for site, path, s in CASES}
     assert code == 0
+
+
+def test_meanwhile_runs_in_the_parent_while_the_children_fetch() -> None:
+    import threading
+    import time
+
+    started = threading.Event()
+
+    def slow(urls: Sequence[str], on_done: Callable[[str, tuple[int, str]], None]) -> None:
+        for url in urls:
+            time.sleep(0.002)
+            on_done(url, (os.getpid(), url))
+
+    during: list[tuple[int, str]] = []
+
+    def meanwhile() -> None:
+        started.set()
+        during.append((os.getpid(), threading.current_thread().name))
+
+    seen: dict[str, tuple[int, str]] = {}
+    problems = processes.run_in_processes(URLS, slow, 3, seen.__setitem__, meanwhile)
+    assert problems == [] and sorted(seen) == sorted(URLS) and started.is_set()
+    assert during == [(os.getpid(), "meanwhile")]  # in this process, beside the loop
+
+    def fails() -> None:
+        raise ValueError("bad check")
+
+    with pytest.raises(ValueError, match="bad check"):
+        processes.run_in_processes(URLS, _by_pid, 3, {}.__setitem__, fails)
+
+
+def test_the_offline_checks_run_while_the_links_are_fetched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from checker import api
+    from checker.checks import CheckConfig
+    from checker.model import ImportResult
+
+    where: list[str] = []
+    real = api.run_checks
+
+    def checks(*args: object, **kwargs: object) -> object:
+        where.append(threading.current_thread().name)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "run_checks", checks)
+    with SimWeb() as web:
+        refs = tuple(
+            Reference(id=str(i), url=web.url("news.example", f"/article/p{i}"), title="Page")
+            for i in range(6)
+        )
+        config = LinkConfig(
+            fetch=FetchConfig(allow_private=True, deadline=5),
+            politeness=Politeness(host_interval=0),
+            state_path=None,
+            processes=2,
+        )
+        result = api.check_import(
+            ImportResult(refs, (), "refs.csv", "csv"), CheckConfig(), links=config,
+            resolver=web.resolver,
+        )  # fmt: skip
+    assert where == ["meanwhile"] and len(result.links) == 6

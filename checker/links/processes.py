@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -103,10 +104,14 @@ def run_in_processes(
     run: Runner[T],
     processes: int,
     on_done: Callable[[str, T], None],
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[str]:
     """Run ``urls`` through ``run`` in ``processes`` forked children, partitioned by host,
-    calling ``on_done`` in this process for every result.  Returns the problems of
-    children that failed (their unreported URLs were then run here)."""
+    calling ``on_done`` in this process for every result.  ``meanwhile`` runs on a
+    thread of this process once the children are forked (work that does not need the
+    results: the offline checks), and is done before this returns; its exception is
+    raised.  Returns the problems of children that failed (their unreported URLs were
+    then run here)."""
     context = multiprocessing.get_context("fork")
     parts = partition(urls, processes)
     pending: dict[Connection, tuple[multiprocessing.process.BaseProcess, set[str]]] = {}
@@ -118,7 +123,8 @@ def run_in_processes(
         pending[receiver] = (process, set(part))
     problems: list[str] = []
     left: list[str] = []
-    try:
+    side = _Side(meanwhile) if meanwhile is not None else None  # after the forks: no
+    try:  # thread of ours is copied into a child
         while pending:
             for conn in wait(list(pending)):
                 assert isinstance(conn, Connection)
@@ -145,4 +151,27 @@ def run_in_processes(
             conn.close()
     if left:
         run(left, on_done)
+    if side is not None:
+        side.result()
     return problems
+
+
+class _Side:
+    """``work`` on a thread of its own; :meth:`result` waits and raises its error."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self.error: BaseException | None = None
+        self.work = work
+        self.thread = threading.Thread(target=self._run, name="meanwhile", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.work()
+        except BaseException as exc:  # raised on the calling thread by result()
+            self.error = exc
+
+    def result(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error

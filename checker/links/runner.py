@@ -134,7 +134,11 @@ def check_links(
     progress: Progress | None = None,
     source: str = "",
     ns_lookup: NameServerLookup | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> LinkRun:
+    """Check every http(s) URL of ``refs`` once (see the module).  ``meanwhile``, work
+    that does not need the links (the offline checks), runs while the fetch processes
+    fetch, or before the fetch when it runs in this process."""
     config = config or LinkConfig()
     exclude = [re.compile(p) for p in config.exclude]
     urls = dict.fromkeys(ref.url.strip() for ref in refs if ref.url.strip())  # each once
@@ -179,9 +183,11 @@ def check_links(
             shared = processes.share(bounds.max_concurrency, count, bounds.host_concurrency)
             each = dataclasses.replace(bounds, max_concurrency=shared)
             runner = _fetcher(config, each, resolver, ns_lookup)
-            for problem in processes.run_in_processes(due, runner, count, done):
+            for problem in processes.run_in_processes(due, runner, count, done, meanwhile):
                 log.warning("a fetch process failed (its URLs were checked here): %s", problem)
         else:
+            if meanwhile is not None:
+                meanwhile()
             _fetcher(config, config.politeness, resolver, ns_lookup)(due, done)
         network = judge(raw, pages)
         stamp = now()
