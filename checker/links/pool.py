@@ -147,14 +147,15 @@ class Connections:
         raise http.client.RemoteDisconnected("the server closed the connection")
 
     def _checkout(self, key: Key) -> http.client.HTTPConnection | None:
-        with self._lock:
-            idle = self._idle.get(key)
-            while idle:
+        while True:
+            with self._lock:  # held only to take one (the check below is a system call)
+                idle = self._idle.get(key)
+                if not idle:
+                    return None
                 conn = idle.pop()
-                if not _dropped(conn):
-                    return conn
-                conn.close()
-        return None
+            if not _dropped(conn):
+                return conn
+            conn.close()
 
     def checkin(self, key: Key, conn: http.client.HTTPConnection) -> None:
         with self._lock:
