@@ -11,8 +11,8 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
+from checker.links.scheduler import split_url
 from checker.model import ArchiveResult, ArchiveStatus, LinkResult
 from checker.store.base import Citation, PageCitation
 from checker.store.codec import (
@@ -140,7 +140,7 @@ class SQLStore(Dialect):
 
     def _site_parts(self, cur: Cursor, urls: Sequence[str]) -> dict[str, tuple[str, int]]:
         """url → (site, frozen partition), inserting sites seen for the first time."""
-        site_for = {url: site_of(urlsplit(url).hostname or "") for url in urls}
+        site_for = {url: site_of(split_url(url).hostname or "") for url in urls}
         sites = sorted(set(site_for.values()))
         if not sites:
             return {}
