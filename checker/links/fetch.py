@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from http.client import HTTPException
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import idna
@@ -121,9 +122,25 @@ class FetchOutcome:
     def ok(self) -> bool:
         return _ok(self.status, self.error)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent from a fetch process to the parent, which judges it: by position, the
+        # read-only headers as a dict.
+        state = [getattr(self, name) for name in self.__match_args__]
+        state[_HEADERS] = dict(self.headers)
+        return (_outcome_from, tuple(state))
+
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+_HEADERS = FetchOutcome.__match_args__.index("headers")
+
+
+def _outcome_from(*state: Any) -> FetchOutcome:
+    fields = list(state)
+    fields[_HEADERS] = MappingProxyType(fields[_HEADERS])
+    return FetchOutcome(*fields)
 
 
 @dataclass

@@ -170,7 +170,7 @@ def check_links(
         raw: dict[str, LinkResult] = {}
         pages: dict[str, PageFingerprint] = {}
 
-        def done(url: str, value: Fetched) -> None:
+        def done(url: str, value: Judged) -> None:
             raw[url], page = value
             if page is not None:
                 pages[url] = page
@@ -216,7 +216,23 @@ def check_links(
     return LinkRun(results, network, run_id, len(due), reused_count, trend)
 
 
-Fetched = tuple[LinkResult, PageFingerprint | None]  #: a verdict and the page behind it
+#: What a fetch brought back: the answer (or the breaker's verdict when the URL was not
+#: fetched), the host's probe when one was needed, and the final host's name servers.
+Fetched = tuple[FetchOutcome | LinkResult, FetchOutcome | None, tuple[str, ...]]
+
+
+Judged = tuple[LinkResult, PageFingerprint | None]  #: a verdict and the page behind it
+
+
+def _judged(url: str, fetched: Fetched) -> Judged:
+    """The verdict on a fetch and the page behind it.  Judged on the thread that
+    collects the results, not on a fetch thread: the page signals are the costliest
+    CPU of a link, and a fetch thread that only fetches sends its host's next request
+    as soon as an answer is in."""
+    outcome, probe, names = fetched
+    if isinstance(outcome, LinkResult):
+        return outcome, None
+    return classify(url, outcome, probe, names), _fingerprint(outcome)
 
 
 def _fetcher(
@@ -224,11 +240,12 @@ def _fetcher(
     politeness: Politeness,
     resolver: Resolver | None,
     ns_lookup: NameServerLookup | None,
-) -> processes.Runner[Fetched]:
-    """The in-process link check of a list of URLs (what each fetch process runs): the
-    polite scheduler, keep-alive pools, per-host probe, breaker and name-server cache."""
+) -> processes.Runner[Judged]:
+    """The fetching of a list of URLs (what each fetch process runs): the polite
+    scheduler, keep-alive pools, per-host probe, breaker and name-server cache; each
+    result is judged on the calling thread (see :func:`_judged`)."""
 
-    def run(urls: Sequence[str], on_done: Callable[[str, Fetched], None]) -> None:
+    def run(urls: Sequence[str], on_done: Callable[[str, Judged], None]) -> None:
         breaker = HostBreaker(max(BREAKER_TIMEOUTS, politeness.host_concurrency + 1))
         with Connections(politeness.host_concurrency) as connections:
 
@@ -247,13 +264,16 @@ def _fetcher(
                 if lookup is not None and outcome.status == 200:
                     host = urlsplit(outcome.final_url or url).hostname or ""
                     names = nameservers(host, len(visible_text(outcome.body)))
-                return classify(url, outcome, probe, names), _fingerprint(outcome)
+                return outcome, probe, tuple(names)
 
             def skip(url: str) -> Fetched | None:
                 cut = breaker.skip(url)
-                return None if cut is None else (cut, None)
+                return None if cut is None else (cut, None, ())
 
-            run_polite(urls, work, politeness, on_done=on_done, skip=skip)
+            def judge_done(url: str, fetched: Fetched) -> None:
+                on_done(url, _judged(url, fetched))
+
+            run_polite(urls, work, politeness, on_done=judge_done, skip=skip)
 
     return run
 

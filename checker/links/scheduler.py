@@ -13,6 +13,7 @@ hosts' run.  Results are handed to ``on_done`` on the calling thread.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import queue
@@ -86,10 +87,12 @@ def run_polite(
     politeness = politeness or Politeness()
     board: _Board[T] = _Board(urls, politeness, clock, skip)
     results: dict[str, T] = {}
-    out: queue.SimpleQueue[tuple[str, T] | BaseException | None] = queue.SimpleQueue()
+    count = min(max(1, politeness.max_concurrency), board.slots())
+    # Bounded: when ``on_done`` falls behind, workers wait instead of piling up pages.
+    out: queue.Queue[tuple[str, T] | BaseException | None] = queue.Queue(4 * count + 64)
     workers = [
         threading.Thread(target=board.worker, args=(work, out), name=f"polite-{i}", daemon=True)
-        for i in range(min(max(1, politeness.max_concurrency), board.slots()))
+        for i in range(count)
     ]
     for thread in workers:
         thread.start()
@@ -107,10 +110,12 @@ def run_polite(
                 results[item[0]] = item[1]
                 if on_done is not None:
                     on_done(*item)
-    except BaseException:
-        board.stop()
-        raise
     finally:
+        if running:  # interrupted: stop handing out work, let blocked workers finish
+            board.stop()
+            while any(thread.is_alive() for thread in workers):
+                with contextlib.suppress(queue.Empty):
+                    out.get(timeout=0.05)
         for thread in workers:
             thread.join()
     if failure is not None:
@@ -200,7 +205,7 @@ class _Board(Generic[T]):
     def worker(
         self,
         work: Callable[[str], T],
-        out: queue.SimpleQueue[tuple[str, T] | BaseException | None],
+        out: queue.Queue[tuple[str, T] | BaseException | None],
     ) -> None:
         try:
             while (taken := self._take()) is not None:
