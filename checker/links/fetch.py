@@ -45,6 +45,7 @@ from checker.links import safety
 from checker.links.errors import error_code
 from checker.links.page import decode_html, extract_title
 from checker.links.pool import DEADLINES, Answer, Connections, Target
+from checker.links.scheduler import split_url
 from checker.model import Hop
 
 USER_AGENT = f"citewatch/{__version__} (+https://github.com/citewatch/citewatch)"
@@ -171,7 +172,9 @@ class _Run:
         self.connections = connections
         self.started = clock()
         self.deadline = self.started + config.deadline
-        self.jar = session.cookies if session is not None else RequestsCookieJar()
+        #: The session's jar, or one made when the first cookie is set (most fetches
+        #: never see one).
+        self.jar: RequestsCookieJar | None = session.cookies if session is not None else None
         given = session.headers.items() if session is not None else ()
         self.session_headers = {k: v if isinstance(v, str) else v.decode("latin-1")
                                 for k, v in given}  # fmt: skip
@@ -208,6 +211,8 @@ class _Run:
             self._sockets.clear()
 
     def cookie_state(self) -> tuple[tuple[str, str, str], ...]:
+        if self.jar is None:
+            return ()
         return tuple(sorted((c.domain, c.name, c.value or "") for c in self.jar))
 
 
@@ -365,7 +370,7 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> Answer:
         target = _target(url)
         # citewatch's own headers win: a session must not ask for encodings we cannot cap.
         headers = {**run.session_headers, **config.headers_for(target.host)}
-        if len(run.jar):
+        if run.jar is not None and len(run.jar):
             cookie = get_cookie_header(run.jar, _prepare(method, url, headers))  # type: ignore[no-untyped-call]
             if cookie:
                 headers["Cookie"] = cookie
@@ -393,10 +398,12 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> Answer:
         raise _Stop("timeout", "no complete answer before the deadline")
     if answer.headers.get("set-cookie") is not None:
         asked = MockRequest(_prepare(method, url, headers))
+        if run.jar is None:
+            run.jar = RequestsCookieJar()
         run.jar.extract_cookies(MockResponse(answer.headers), asked)  # type: ignore[arg-type]
     result.status = answer.status
     kept: dict[str, str] = {}
-    for name, value in answer.headers.items():  # the first of each name, as Message.get
+    for name, value in answer.headers.raw_items():  # the first of each, as Message.get
         name = name.lower()
         if name in _KEPT and name not in kept:
             kept[name] = value
@@ -407,7 +414,7 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> Answer:
 def _target(url: str) -> Target:
     """Where ``url`` goes, as requests would send it: the host IDNA-encoded (an invalid
     label refused), the path and query re-quoted, no user information, no fragment."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     scheme, host = parts.scheme.lower(), parts.hostname or ""
     if scheme not in ("http", "https") or not host:
         raise ValueError("not an http(s) URL with a host")
