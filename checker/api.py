@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import enum
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 from checker import __version__
@@ -66,8 +67,12 @@ def check_import(
     started: dt.datetime | None = None,
     save: SaveConfig | None = None,
     check: VerifyConfig | None = None,
+    prepare: Callable[[], None] | None = None,
 ) -> CheckResult:
-    """Run every check on an already imported list; the link stage when ``links`` is set."""
+    """Run every check on an already imported list; the link stage when ``links`` is set.
+
+    ``prepare`` is work for after the checks that may run while the fetch processes
+    fetch (the CLI loads its report writers); it may also never be called."""
     config = config or CheckConfig()
     if not config.lang and imported.lang:  # dates parsed in the language the input was read in
         config = dataclasses.replace(config, lang=imported.lang)
@@ -78,6 +83,11 @@ def check_import(
     def offline_checks() -> None:
         with paused_gc():  # a long list's objects are not scanned again and again
             checked.append(run_checks(imported.references, config, settle=True))
+
+    def meanwhile() -> None:  # while the fetch processes fetch
+        offline_checks()
+        if prepare is not None:
+            prepare()  # e.g. the caller's report writers loaded
 
     link_run = None
     if links is not None:
@@ -90,7 +100,7 @@ def check_import(
             resolver=resolver,
             progress=progress,
             source=imported.source,
-            meanwhile=offline_checks if overlap else None,
+            meanwhile=meanwhile if overlap else None,
         )
     if not checked:
         offline_checks()

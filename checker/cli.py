@@ -49,6 +49,7 @@ from checker.importers.merge import merge
 from checker.links.fetch import FetchConfig
 from checker.model import CheckResult, Finding, Severity
 from checker.reports import OutputFormat, write_reports
+from checker.reports import prepare as prepare_reports
 from checker.store import StateError
 from checker.table import write_csv
 
@@ -229,6 +230,7 @@ def check_command(
             started=started,
             save=None if links is None else save_config(link_opts),
             check=None if links is None else verify_config(link_opts, links, archive),
+            prepare=lambda: prepare_reports(chosen),
         )
     except StateError as err:
         click.echo(f"error: {err}", err=True)

@@ -222,4 +222,15 @@ def write_reports(
     return [out_dir / fmt.filename for fmt in chosen]
 
 
-__all__ = ["OutputFormat", "write_reports"]
+def prepare(formats: Iterable[OutputFormat] = tuple(OutputFormat)) -> None:
+    """Load the writers of ``formats`` ahead of :func:`write_reports` (the HTML template
+    compiled): what a link check does while its fetch processes fetch."""
+    for fmt in dict.fromkeys(formats):
+        _writer(fmt)
+    if OutputFormat.HTML in formats:
+        from checker.reports import html_report
+
+        html_report.prepare()
+
+
+__all__ = ["OutputFormat", "prepare", "write_reports"]

@@ -387,6 +387,11 @@ def context(
     }
 
 
+def prepare() -> None:
+    """Compile the template now (it is kept by the environment)."""
+    _environment().get_template(TEMPLATE)
+
+
 def generate(
     result: CheckResult,
     exit_code: int,
