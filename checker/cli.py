@@ -7,12 +7,14 @@ error (a bug: one line names the bug report written beside the report).
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import math
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -413,3 +415,33 @@ def _toml(value: Any) -> str:
     if isinstance(value, dt.date):
         value = value.isoformat()
     return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def console() -> None:
+    """The ``citewatch`` command (and ``python -m checker``): :func:`main`, then an exit
+    that skips the interpreter's teardown of the run's objects.  Freeing them one by one
+    takes a tenth of a second for 5,000 references and seconds for a million, and the
+    process ends anyway (mypy exits the same way).  Other threads are joined, the exit
+    handlers run (multiprocessing's, logging's) and the output is flushed first; the
+    exit status is the one ``main`` chose."""
+    try:
+        main()
+        status: Any = 0
+    except SystemExit as stop:
+        status = stop.code
+    if status is None:
+        status = 0
+    elif not isinstance(status, int):
+        print(status, file=sys.stderr)
+        status = 1
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`): nothing more to say
+            status = status or 1
+    os._exit(status)

@@ -136,6 +136,30 @@ def test_python_m_checker_version() -> None:
     assert "citewatch" in done.stdout
 
 
+def test_the_command_exits_with_its_status_and_all_its_output(tmp_path: Path) -> None:
+    # The console entry skips the interpreter's teardown: the status, the output and the
+    # reports must all still be there; a reader that stops early gets no traceback.
+    import subprocess
+    import sys
+
+    source = tmp_path / "refs.csv"
+    rows = [f"{i},Title number {i},not a date" for i in range(300)]
+    source.write_text("id,title,date\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "checker", "check", str(source), "--offline"]
+    command += ["--out", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert len(lines) > 50 and lines[-1].startswith("300 references, 300 with findings")
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["references"]
+    reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # `citewatch check ... | head -1`
+    assert reader.wait(60) != 0 and b"Traceback" not in reader.stderr.read()
+    reader.stderr.close()
+
+
 def test_findings_point_at_their_source_in_every_format(tmp_path: Path) -> None:
     data = Path(__file__).parent / "data"
     for source, marker in ((data / "wikipedia_page.html", "#"), (data / "article.wiki", "")):
