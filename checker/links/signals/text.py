@@ -17,6 +17,7 @@ _META_DESCRIPTION = re.compile(
 _WORDS = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=16)  # a host's probe page is compared with each of its pages
 def visible_text(body: str) -> str:
     """The page's text without markup, scripts and styles, whitespace collapsed."""
     text = html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", body)))
