@@ -1,12 +1,13 @@
 """The short code of a failed exchange (``tls``, ``refused``, ``timeout``, ``dns``, ...),
-read from the chain of exceptions requests, urllib3 and the socket layer raise."""
+read from the chain of exceptions ``http.client``, the socket layer, requests and urllib3
+(the archive client's) raise."""
 
 from __future__ import annotations
 
 import errno
 import socket
 import ssl
-from http.client import HTTPException
+from http.client import HTTPException, InvalidURL
 
 from requests import exceptions as rex
 from urllib3 import exceptions as u3
@@ -15,7 +16,10 @@ _ERROR_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
     ("tls", (rex.SSLError, u3.SSLError, ssl.SSLError)),
     ("refused", (ConnectionRefusedError,)),
     ("timeout", (rex.Timeout, u3.ReadTimeoutError, TimeoutError)),
-    ("invalid-url", (rex.InvalidURL, rex.InvalidSchema, rex.MissingSchema, UnicodeError)),
+    (
+        "invalid-url",
+        (rex.InvalidURL, rex.InvalidSchema, rex.MissingSchema, UnicodeError, InvalidURL),
+    ),
     ("dns", (socket.gaierror,)),
     ("reset", (ConnectionError, HTTPException, u3.ProtocolError)),
 )
