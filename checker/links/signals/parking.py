@@ -39,6 +39,7 @@ EMPTY_TEXT = 200
 
 _DATA = load("parking")
 _MARKETPLACES: tuple[str, ...] = tuple(_DATA["marketplaces"])
+_MARKET_DOMAINS = tuple(dict.fromkeys(market.split("/")[0] for market in _MARKETPLACES))
 _LANDERS = frozenset(_DATA["lander_paths"])
 _SERVICES = markers(_DATA["service_markup"], "service")
 _SCRIPT_REDIRECT = Gated(lower_pattern(_DATA["script_redirect"]))
@@ -56,8 +57,7 @@ _NS = union(
 
 def on_marketplace(final_host: str, cited_host: str) -> str:
     """The marketplace ``final_host`` belongs to, unless the cited host already did."""
-    for market in _MARKETPLACES:
-        domain = market.split("/")[0]
+    for domain in _MARKET_DOMAINS:
         if _within(final_host, domain) and not _within(cited_host, domain):
             return domain
     return ""
