@@ -3,7 +3,7 @@
 A citation list is untrusted input: a URL (or a redirect it leads to) may name a host that
 resolves to loopback, the cloud metadata service or the CI runner's private network.
 :func:`vet_host` resolves the host once through an injectable :data:`Resolver`, refuses it
-unless every address is public, and returns the address to use; :class:`PinnedConnection`
+unless every address is public, and returns the address to use; :func:`pinned_connection`
 then connects the request to exactly that address while keeping the host name for the
 ``Host`` header, TLS SNI and certificate checks.  Because the socket goes to the vetted
 address, a DNS answer that changes between check and connect (rebinding) has no effect.
@@ -166,50 +166,34 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-class PinnedConnection(http.client.HTTPConnection):
-    """An HTTP/1.1 connection to ``host`` whose socket goes to the vetted address ``ip``.
-
-    The name stays the connection's host, so the ``Host`` header says it; only the
-    address the socket is opened to is pinned.  A DNS answer that changes after the
-    vetting (rebinding) has no effect on where the request goes.
-    """
-
-    def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self.pinned_ip = ip
-        self._create_connection = self._connect_pinned
-
-    def _connect_pinned(
-        self, address: tuple[str, int], timeout: float, source: Any = None
-    ) -> socket.socket:
-        return socket.create_connection((self.pinned_ip, address[1]), timeout, source)
-
-
-class PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """:class:`PinnedConnection` over TLS: SNI and the certificate check use the host
-    name, the socket goes to the vetted address."""
-
-    def __init__(
-        self, host: str, port: int, ip: str, timeout: float, context: ssl.SSLContext
-    ) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
-        self.pinned_ip = ip
-        self._create_connection = self._connect_pinned
-
-    def _connect_pinned(
-        self, address: tuple[str, int], timeout: float, source: Any = None
-    ) -> socket.socket:
-        return socket.create_connection((self.pinned_ip, address[1]), timeout, source)
-
-
 def pinned_connection(
     scheme: str, host: str, port: int, ip: str, timeout: float,
     context: ssl.SSLContext | None = None,
 ) -> http.client.HTTPConnection:  # fmt: skip
-    """A new (not yet connected) connection to ``host`` whose socket goes to ``ip``."""
+    """A new (not yet connected) HTTP/1.1 connection to ``host`` whose socket goes to the
+    vetted address ``ip``.
+
+    The name stays the connection's host, so the ``Host`` header, TLS SNI and the
+    certificate check use it; only the address the socket is opened to is pinned (the
+    standard library's connections open it through ``_create_connection``).  A DNS
+    answer that changes after the vetting (rebinding) has no effect on where the
+    request goes.
+    """
+    conn: http.client.HTTPConnection
     if scheme == "https":
-        return PinnedHTTPSConnection(host, port, ip, timeout, context or tls_context())
-    return PinnedConnection(host, port, ip, timeout)
+        conn = http.client.HTTPSConnection(
+            host, port, timeout=timeout, context=context or tls_context()
+        )
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+
+    def connect(
+        address: tuple[str, int], timeout: float | None = None, source: Any = None
+    ) -> socket.socket:
+        return socket.create_connection((ip, address[1]), timeout, source)
+
+    conn._create_connection = connect  # type: ignore[attr-defined]
+    return conn
 
 
 class CappedInflater:
