@@ -80,6 +80,22 @@ def test_alive_reused_within_ttl(state_location: str) -> None:
         assert store.fresh("http://unknown.example/", T0) is None
 
 
+def test_fresh_results_of_many_urls_in_one_question(state_location: str) -> None:
+    # More URLs than one chunk of keys; alive, failing, old and unknown ones mixed.
+    urls = [f"http://f{i % 9}.example/{i}" for i in range(1234)]
+    with open_store(state_location, UTC) as store:
+        with BatchWriter(store, "run", size=500, seconds=3600) as writer:
+            for i, url in enumerate(urls[:1000]):
+                status = LinkStatus.FAILING if i % 5 == 0 else LinkStatus.ALIVE
+                writer.add(LinkResult(url, status, "http-404" if i % 5 == 0 else "ok"), T0)
+        store.record(LinkResult(urls[1], LinkStatus.ALIVE, "ok"), T0 - days(30), "old")
+        asked = [*urls, urls[3], "http://unknown.example/"]
+        many = store.fresh_many(asked, T0 + days(1))
+        one_by_one = {u: r for u in asked if (r := store.fresh(u, T0 + days(1))) is not None}
+        assert many == one_by_one
+        assert len(many) == 799 and urls[1] not in many  # 800 alive, one last checked long ago
+
+
 def test_records_are_idempotent_per_run(state_location: str) -> None:
     with open_store(state_location, UTC) as store:
         first = store.record(raw(LinkStatus.FAILING), T0, "run-1")

@@ -151,9 +151,11 @@ def check_links(
     try:
         history.start_run(run_id, started, source)
         reused_count = 0
-        for url in urls:
-            pre = _pre_verdict(url, exclude)
-            reused = None if pre or config.recheck_all else history.fresh(url, started)
+        pres = {url: _pre_verdict(url, exclude) for url in urls}
+        asked = [] if config.recheck_all else [url for url, pre in pres.items() if pre is None]
+        fresh = history.fresh_many(asked, started)  # one query per chunk of URLs
+        for url, pre in pres.items():
+            reused = None if pre else fresh.get(url)
             if pre is not None:
                 results[url] = pre
             elif reused is not None:

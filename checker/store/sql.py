@@ -37,17 +37,32 @@ class SQLStore(Dialect):
 
     def fresh(self, url: str, now: dt.datetime) -> LinkResult | None:
         """The stored result if it was alive and checked within the TTL."""
+        return self.fresh_many([url], now).get(url)
+
+    def fresh_many(self, urls: Sequence[str], now: dt.datetime) -> dict[str, LinkResult]:
+        """:meth:`fresh` for many URLs, one query per chunk (not one per URL: a run asks
+        about every URL of its list before the first request)."""
+        keys = {self.key(url): url for url in dict.fromkeys(urls)}
+        found: dict[str, LinkResult] = {}
+        alive = {s.value for s in COUNTS_AS_SUCCESS}
+        listed = list(keys)
         with self._read() as cur:
-            row = cur.execute(
-                f"SELECT last_checked, last_status, result FROM links WHERE {self.KEY} = ?",
-                (self.key(url),),
-            ).fetchone()
-        if row is None or row[1] not in {s.value for s in COUNTS_AS_SUCCESS}:
-            return None
-        checked = self._dt(row[0])
-        if checked is None or now - checked > self.policy.alive_ttl:
-            return None
-        return result_from_json(row[2])
+            for i in range(0, len(listed), self.MAX_KEY):
+                where, params = self._in(self.KEY, listed[i : i + self.MAX_KEY])
+                rows = cur.execute(
+                    f"SELECT {self.KEY}, last_checked, last_status, result FROM links "
+                    f"WHERE {where}",
+                    params,
+                ).fetchall()
+                for key, checked_at, status, result in rows:
+                    if status not in alive:
+                        continue
+                    checked = self._dt(checked_at)
+                    if checked is None or now - checked > self.policy.alive_ttl:
+                        continue
+                    key = bytes(key) if isinstance(key, memoryview) else key
+                    found[keys[key]] = result_from_json(result)
+        return found
 
     def record(self, raw: LinkResult, now: dt.datetime, run_id: str = "") -> LinkResult:
         """Store one check; return the verdict with confirmation applied."""
