@@ -5,48 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from checker import api
-from checker.engine import archive
-from checker.engine.driver import CrawlSummary, crawl, open_state
-from checker.engine.local import LocalEngine
-from checker.engine.partition import EngineConfig, PartitionSummary
 
-ENGINE_OPTIONS = (
-    click.option(
-        "--engine",
-        type=click.Choice(["local", "dask", "inline"]),
-        default=None,
-        help="Check partition by partition (one task per partition, ownership in the "
-        "store): in this process (local) or on a Dask cluster (dask); or claim every due "
-        "link at once and check them in this process (inline, the only one taking --limit). "
-        "Default: local for a postgresql:// state, inline for a SQLite file or with --limit.",
-    ),
-    click.option(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="The Dask scheduler (tls://HOST:8786) for --engine dask.",
-    ),
-    click.option(
-        "--local-workers",
-        type=click.IntRange(1, 256),
-        default=None,
-        help="--engine dask: start a LocalCluster of N worker processes here; "
-        "--engine local: partitions checked at once (default 4).",
-    ),
-    click.option(
-        "--archive-minutes",
-        type=click.FloatRange(0),
-        default=10.0,
-        show_default=True,
-        help="--engine: minutes the single archive consumer may spend on the queue after "
-        "the links (0: leave the queue for later).",
-    ),
-)
+if TYPE_CHECKING:
+    from checker.engine.driver import CrawlSummary
+    from checker.engine.partition import PartitionSummary
 
 
 def _resolve_pairs(resolves: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -57,16 +24,6 @@ def _resolve_pairs(resolves: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
             raise click.BadParameter(f"{item!r} is not HOST=IP", param_hint="--resolve")
         pairs.append((host.strip().lower(), ip.strip()))
     return tuple(pairs)
-
-
-def default_engine(state: str | None, limit: int | None) -> str:
-    """The engine ``crawl`` uses without ``--engine``: the partitioned local engine on
-    PostgreSQL (its advisory locks make one task per partition hold across processes),
-    the one-batch inline path on a SQLite file (one writer) or when ``--limit`` asks for
-    a global cap (the engine budgets per site, not per run)."""
-    from checker.store import is_database_url
-
-    return "local" if limit is None and is_database_url(state) else "inline"
 
 
 def engine_crawl(
@@ -81,7 +38,12 @@ def engine_crawl(
     opts: dict[str, Any],
 ) -> None:
     """Run the night on ``engine`` and exit with the crawl's code."""
+    # Imported here: the engine is a tenth of a second of every citewatch command's start.
     from checker.cli_links import link_config, rescue_config
+    from checker.engine import archive
+    from checker.engine.driver import crawl, open_state
+    from checker.engine.local import LocalEngine
+    from checker.engine.partition import EngineConfig
 
     links = dataclasses.replace(link_config(opts), recheck_all=True)
     if links.state_path is None:
