@@ -10,24 +10,30 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import importlib
 import itertools
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker import __version__
-from checker.archive.findings import archive_findings
-from checker.archive.rescue import RescueConfig, rescue
 from checker.bulk import paused_gc
 from checker.checks import PARALLEL_MIN, CheckConfig, Checked, problem_findings, run_checks
 from checker.importers import InputFormat, load
-from checker.links.findings import link_findings
 from checker.links.runner import LinkConfig, Progress, check_links
 from checker.links.safety import Resolver
 from checker.model import CheckResult, Finding, ImportResult, RunInfo, Severity
 from checker.patch.coherence import coherent
-from checker.protect import protect
-from checker.save import SaveConfig
-from checker.verify import VerifyConfig
+
+if TYPE_CHECKING:
+    from checker.archive.config import RescueConfig
+    from checker.save import SaveConfig
+    from checker.verify import VerifyConfig
+
+#: The stages after the links, imported when a link check runs (while its fetch processes
+#: fetch), not by every ``import checker.api``: the archive, capture and quote clients
+#: bring requests, wayback and the page parsers (a quarter of a second).
+LATER_STAGES = ("checker.links.findings", "checker.archive.findings", "checker.protect")
 
 
 class ExitCode(enum.IntEnum):
@@ -86,6 +92,8 @@ def check_import(
 
     def meanwhile() -> None:  # while the fetch processes fetch
         offline_checks()
+        for name in LATER_STAGES:
+            importlib.import_module(name)
         if prepare is not None:
             prepare()  # e.g. the caller's report writers loaded
 
@@ -108,15 +116,22 @@ def check_import(
     findings.extend(checked[0])
     again: frozenset[str] = getattr(checked[0], "unsettled", frozenset())  # ids used twice
     if link_run is not None:
+        from checker.links.findings import link_findings
+
         findings.extend(link_findings(imported.references, link_run))
     archive_run = None
     if link_run is not None and archive is not None and not link_run.inconclusive:
+        from checker.archive.findings import archive_findings
+        from checker.archive.rescue import rescue
+
         archive_run = rescue(
             imported.references, dict(link_run.results), archive, resolver=resolver
         )
         findings.extend(archive_findings(imported.references, archive_run, link_run.results))
     protected = None
     if link_run is not None and links is not None and not link_run.inconclusive:
+        from checker.protect import protect
+
         protected = protect(
             imported.references,
             link_run.results,

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+WAYBACK = "https://web.archive.org"  #: the Wayback Machine (its API and Save Page Now)
 WAYBACK_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "www.web.archive.org"})
 ARCHIVE_TODAY_HOSTS = frozenset(
     {

@@ -10,12 +10,11 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from checker.archive.client import WAYBACK, ArchiveConfig
-from checker.archive.rescue import RescueConfig
+from checker.archiveurl import WAYBACK
 from checker.cli_safety import check_excludes, check_ip
 from checker.config import Settings
 from checker.links.fetch import FetchConfig
@@ -23,9 +22,11 @@ from checker.links.history import Policy
 from checker.links.runner import DEFAULT_STATE, LinkConfig, Progress
 from checker.links.safety import Resolver, system_resolver
 from checker.links.scheduler import Politeness
-from checker.links.signals.parking import dns_nameserver_lookup
 from checker.model import LinkResult
 from checker.store import is_database_url
+
+if TYPE_CHECKING:
+    from checker.archive.config import RescueConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -189,6 +190,8 @@ def _pairs(items: tuple[str, ...], flag: str) -> list[tuple[str, str]]:
 def link_config(opts: dict[str, Any], settings: Settings | None = None) -> LinkConfig:
     settings = settings or Settings()
     check_excludes(opts["exclude"])
+    from checker.links.signals.parking import dns_nameserver_lookup
+
     if opts.get("parking_ns") and dns_nameserver_lookup() is None:
         raise click.UsageError(
             "--parking-ns asks DNS for name servers and needs dnspython: pip install dnspython"
@@ -243,6 +246,8 @@ def state_location(value: str | Path) -> Path | str:
 def rescue_config(opts: dict[str, Any], links: LinkConfig) -> RescueConfig | None:
     if opts["no_archive"]:
         return None
+    from checker.archive.config import ArchiveConfig, RescueConfig
+
     base = opts["wayback_url"].rstrip("/")
     limits = {"rate_per_minute": opts["archive_rate"], "call_deadline": opts["archive_timeout"]}
     client = (

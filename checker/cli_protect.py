@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from checker.archive.rescue import RescueConfig
+from checker.archiveurl import WAYBACK
 from checker.links.runner import LinkConfig
 from checker.model import CheckResult, SaveStatus
 from checker.patch.plan import CellChange, capture_changes
 from checker.save import SaveConfig
-from checker.save.client import WAYBACK
-from checker.save.findings import NO_KEYS
 from checker.verify import VerifyConfig
+
+if TYPE_CHECKING:
+    from checker.archive.config import RescueConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -141,6 +142,8 @@ def report_protect(result: CheckResult) -> None:
     if result.run.offline and click.get_current_context().params.get("save"):
         click.echo("warning: --save has no effect with --offline (no link is judged)", err=True)
     if any(f.code == "save-no-keys" for f in result.findings):
+        from checker.save.findings import NO_KEYS
+
         click.echo(f"warning: {NO_KEYS}", err=True)
     new = [c for c in result.captures.values() if c.status is SaveStatus.CAPTURED]
     if new:

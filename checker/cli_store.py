@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from checker import api
-from checker.archive.rescue import rescue
 from checker.checks import CheckConfig
 from checker.cli_links import link_config, link_options, progress_for, rescue_config, resolver
 from checker.config import Settings
@@ -211,6 +210,8 @@ def crawl_command(
                 store.record_batch(unchecked, store.now(), run_id)
             archive = rescue_config(opts, config)
             if archive is not None:
+                from checker.archive.rescue import rescue
+
                 rescue(refs, dict(run.results), archive, resolver=resolve)
         left = store.due_count(store.now())
     counts: dict[str, int] = {}

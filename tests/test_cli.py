@@ -136,6 +136,20 @@ def test_python_m_checker_version() -> None:
     assert "citewatch" in done.stdout
 
 
+def test_the_command_starts_without_the_libraries_of_later_stages() -> None:
+    # Every run pays its imports before its first request: the HTTP client libraries of
+    # the archive stages, the page parsers, pandas and the crawl engine come on use.
+    import subprocess
+    import sys
+
+    heavy = ("requests", "urllib3", "wayback", "htmldate", "lxml", "bs4", "pandas", "jinja2",
+             "dask", "trafilatura", "mwparserfromhell", "checker.links.classify",
+             "checker.engine.driver")  # fmt: skip
+    code = f"import sys, checker.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
 def test_the_command_exits_with_its_status_and_all_its_output(tmp_path: Path) -> None:
     # The console entry skips the interpreter's teardown: the status, the output and the
     # reports must all still be there; a reader that stops early gets no traceback.

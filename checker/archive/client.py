@@ -35,15 +35,15 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from wayback import RateLimit, WaybackSession
 from wayback.exceptions import RateLimitError, WaybackRetryError
 
-from checker import __version__
+from checker.archive.config import AVAILABILITY as AVAILABILITY
+from checker.archive.config import USER_AGENT as USER_AGENT
+from checker.archive.config import WAYBACK as WAYBACK
+from checker.archive.config import ArchiveConfig as ArchiveConfig
 from checker.links import safety
 from checker.links.page import decode_html
 from checker.links.pool import DEADLINES
 from checker.links.safety import CappedInflater
 
-WAYBACK = "https://web.archive.org"
-AVAILABILITY = "https://archive.org"
-USER_AGENT = f"citewatch/{__version__} (+https://github.com/citewatch/citewatch)"
 CDX_FIELDS = "timestamp,original,statuscode,mimetype,digest"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
@@ -60,30 +60,6 @@ class ArchiveUnavailable(Exception):
 
 class SiteBlocked(Exception):
     """The archive excludes this site (403 Blocked Site Error)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiveConfig:
-    """Settings of the archive stage (each a CLI flag / config key)."""
-
-    base_url: str = WAYBACK
-    availability_url: str = AVAILABILITY
-    rate_per_minute: float = 24.0
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    max_429: int = 2
-    max_retry_after: float = 120.0
-    cdx_limit: int = 12  #: rows asked of CDX around the target
-    max_validations: int = 3  #: captures fetched to validate, per link
-    body_cap: int = 512 * 1024
-    user_agent: str = USER_AGENT
-    call_deadline: float = 60.0  #: total seconds per call: headers, redirects and body
-
-    @classmethod
-    def for_endpoint(cls, url: str, **kwargs: Any) -> ArchiveConfig:
-        """A config whose every endpoint (CDX, availability, playback) is ``url``."""
-        base = url.rstrip("/")
-        return cls(base_url=base, availability_url=base, **kwargs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,25 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from checker.archive.cache import ArchiveCache
 from checker.archive.client import (
     ArchiveClient,
-    ArchiveConfig,
     ArchiveStopped,
     ArchiveUnavailable,
     Capture,
     SiteBlocked,
 )
+from checker.archive.config import RescueConfig as RescueConfig
 from checker.archive.memento import MementoSource
 from checker.archiveurl import parse_archive_url
 from checker.checks.content import generic_title
 from checker.dates import DateError, parse_date
 from checker.links.classify import drifted, is_error_title, title_similarity, visible_text
-from checker.links.fetch import FetchConfig
 from checker.links.page import extract_title
 from checker.links.safety import Resolver
 from checker.model import (
@@ -44,17 +42,6 @@ from checker.model import (
     Reference,
     Snapshot,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RescueConfig:
-    client: ArchiveConfig = field(default_factory=ArchiveConfig)
-    archive_all: bool = False  #: also look up alive links without an archive_url
-    check_existing: bool = True
-    state_path: Path | str | None = None  #: or a postgresql:// URL
-    miss_ttl: dt.timedelta = dt.timedelta(days=14)
-    memento_url: str = ""  #: a Memento TimeMap aggregator, asked when Wayback has nothing
-    fetch: FetchConfig = field(default_factory=FetchConfig)  #: for other archives' mementos
 
 
 @dataclass(frozen=True, slots=True)

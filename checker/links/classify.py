@@ -42,8 +42,6 @@ from http import HTTPStatus
 from posixpath import splitext
 from urllib.parse import urlunsplit
 
-import htmldate
-
 from checker.links.fetch import PERMANENT_REDIRECTS, FetchOutcome
 from checker.links.scheduler import split_url
 from checker.links.signals import (
@@ -275,6 +273,8 @@ def page_date(body: str) -> str:
     """The publication date the page states (ISO), from its metadata, or ""."""
     if not body or not _TWO_DIGITS.search(body):  # every date has a year: no digits, no date
         return ""
+    import htmldate  # on use: with lxml and dateutil, a tenth of a second to import
+
     try:  # bytes, never str: htmldate downloads a str that looks like a URL
         found = htmldate.find_date(body.encode(), original_date=True, extensive_search=False)
     except Exception:  # htmldate on hostile markup: no date rather than no verdict

@@ -1,6 +1,5 @@
 """The short code of a failed exchange (``tls``, ``refused``, ``timeout``, ``dns``, ...),
-read from the chain of exceptions ``http.client``, the socket layer, requests and urllib3
-(the archive client's) raise."""
+read from the chain of exceptions ``http.client``, ``ssl`` and the socket layer raise."""
 
 from __future__ import annotations
 
@@ -9,19 +8,13 @@ import socket
 import ssl
 from http.client import HTTPException, InvalidURL
 
-from requests import exceptions as rex
-from urllib3 import exceptions as u3
-
 _ERROR_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
-    ("tls", (rex.SSLError, u3.SSLError, ssl.SSLError)),
+    ("tls", (ssl.SSLError,)),
     ("refused", (ConnectionRefusedError,)),
-    ("timeout", (rex.Timeout, u3.ReadTimeoutError, TimeoutError)),
-    (
-        "invalid-url",
-        (rex.InvalidURL, rex.InvalidSchema, rex.MissingSchema, UnicodeError, InvalidURL),
-    ),
+    ("timeout", (TimeoutError,)),
+    ("invalid-url", (UnicodeError, InvalidURL)),
     ("dns", (socket.gaierror,)),
-    ("reset", (ConnectionError, HTTPException, u3.ProtocolError)),
+    ("reset", (ConnectionError, HTTPException)),
 )
 
 

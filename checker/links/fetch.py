@@ -31,14 +31,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from http.client import HTTPException
 from types import MappingProxyType
-from typing import Any
-from urllib.parse import urljoin, urlsplit
-
-import idna
-import requests
-from requests import exceptions as rex
-from requests.cookies import MockRequest, MockResponse, RequestsCookieJar, get_cookie_header
-from requests.utils import requote_uri
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urljoin, urlsplit
 
 from checker import __version__
 from checker.links import safety
@@ -47,6 +41,10 @@ from checker.links.page import decode_html, extract_title
 from checker.links.pool import DEADLINES, Answer, Connections, Target
 from checker.links.scheduler import split_url
 from checker.model import Hop
+
+if TYPE_CHECKING:  # requests is imported only when a cookie is set or sent
+    import requests
+    from requests.cookies import RequestsCookieJar
 
 USER_AGENT = f"citewatch/{__version__} (+https://github.com/citewatch/citewatch)"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -57,6 +55,7 @@ KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "content-l
 #: Headers only bot walls send (read by checker.links.signals.botwall), kept as well.
 WALL_HEADERS = ("x-amzn-waf-action", "x-datadome", "x-sucuri-block")
 _KEPT = frozenset((*KEPT_HEADERS, *WALL_HEADERS))
+_KEPT_IN_PATH = "!#$%&'()*+,/:;=?@[]~"
 _TEXT_TYPES = ("text/", "html", "xml")
 _RETRIED = ("timeout", "reset")
 _FINAL = ("unsafe", "invalid-url", "bad-redirect")
@@ -371,10 +370,12 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> Answer:
         # citewatch's own headers win: a session must not ask for encodings we cannot cap.
         headers = {**run.session_headers, **config.headers_for(target.host)}
         if run.jar is not None and len(run.jar):
+            from requests.cookies import get_cookie_header
+
             cookie = get_cookie_header(run.jar, _prepare(method, url, headers))  # type: ignore[no-untyped-call]
             if cookie:
                 headers["Cookie"] = cookie
-    except (ValueError, rex.RequestException) as exc:
+    except ValueError as exc:  # requests' InvalidURL is one too
         raise _Stop("invalid-url", str(exc)) from exc
     try:
         allow = config.allow_networks
@@ -397,10 +398,13 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> Answer:
         answer.close()
         raise _Stop("timeout", "no complete answer before the deadline")
     if answer.headers.get("set-cookie") is not None:
-        asked = MockRequest(_prepare(method, url, headers))
-        if run.jar is None:
-            run.jar = RequestsCookieJar()
-        run.jar.extract_cookies(MockResponse(answer.headers), asked)  # type: ignore[arg-type]
+        from requests.cookies import MockRequest, MockResponse, RequestsCookieJar
+
+        with contextlib.suppress(ValueError):  # a URL requests will not prepare: no cookie
+            asked = MockRequest(_prepare(method, url, headers))
+            if run.jar is None:
+                run.jar = RequestsCookieJar()
+            run.jar.extract_cookies(MockResponse(answer.headers), asked)  # type: ignore[arg-type]
     result.status = answer.status
     kept: dict[str, str] = {}
     for name, value in answer.headers.raw_items():  # the first of each, as Message.get
@@ -419,6 +423,8 @@ def _target(url: str) -> Target:
     if scheme not in ("http", "https") or not host:
         raise ValueError("not an http(s) URL with a host")
     if not host.isascii():
+        import idna  # only for a name that is not ASCII
+
         try:  # as requests does (UTS 46 mapping, then IDNA 2008)
             host = idna.encode(host, uts46=True).decode("ascii")
         except idna.IDNAError as exc:
@@ -429,12 +435,17 @@ def _target(url: str) -> Target:
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
-    return Target(scheme, host, port, requote_uri(path))
+    # Characters a request line cannot carry (spaces, non-ASCII, controls) percent-encoded
+    # as UTF-8; escapes already there and the reserved characters kept (requests'
+    # requote_uri without its decoding of escaped unreserved characters).
+    return Target(scheme, host, port, quote(path, safe=_KEPT_IN_PATH))
 
 
 def _prepare(method: str, url: str, headers: Mapping[str, str]) -> requests.PreparedRequest:
     """The request as requests prepares it, for the cookie jar's policies (only when
     cookies are sent or set)."""
+    import requests
+
     prepared = requests.PreparedRequest()
     prepared.prepare_method(method)
     prepared.prepare_url(url, None)

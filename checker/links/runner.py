@@ -21,23 +21,24 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from checker.links import processes
-from checker.links.classify import classify, probe_url
 from checker.links.fetch import FetchConfig, FetchOutcome, fetch
 from checker.links.history import Policy
 from checker.links.outage import NetworkVerdict, PageFingerprint, judge
 from checker.links.pool import Connections
 from checker.links.safety import Resolver
 from checker.links.scheduler import Politeness, host_of, run_polite, split_url
-from checker.links.signals import (
-    NameServerCache,
-    NameServerLookup,
-    dns_nameserver_lookup,
-    visible_text,
-)
 from checker.model import LinkResult, LinkStatus, Reference
+
+if TYPE_CHECKING:
+    from checker.links.signals import NameServerLookup
+
+# The verdict's modules (the signals, htmldate) are imported where pages are judged: in
+# a fetch process that is after the fork, while its first requests are out, not before
+# the first request of the run.
 from checker.store import BatchWriter, is_database_url, open_store
 
 DEFAULT_STATE = Path(".citewatch/state.sqlite")
@@ -121,6 +122,8 @@ class _Prober:
             lock = self._locks.setdefault(host, threading.Lock())
         with lock:
             if host not in self._done:
+                from checker.links.classify import probe_url
+
                 self._done[host] = self._fetch(probe_url(url))
             return self._done[host]
 
@@ -234,6 +237,8 @@ def _judged(url: str, fetched: Fetched) -> Judged:
     outcome, probe, names = fetched
     if isinstance(outcome, LinkResult):
         return outcome, None
+    from checker.links.classify import classify
+
     return classify(url, outcome, probe, names), _fingerprint(outcome)
 
 
@@ -255,6 +260,8 @@ def _fetcher(
                 return fetch(url, config.fetch, resolver=resolver, connections=connections)
 
             prober = _Prober(fetch_one)
+            from checker.links.signals import NameServerCache, dns_nameserver_lookup, visible_text
+
             lookup = ns_lookup or (dns_nameserver_lookup() if config.parking_ns else None)
             nameservers = NameServerCache(lookup)
 

@@ -11,40 +11,19 @@ log line built here contains them: errors carry the HTTP status and SPN2's own w
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 
-from checker import __version__
+from checker.save.config import ENV_ACCESS as ENV_ACCESS
+from checker.save.config import ENV_SECRET as ENV_SECRET
+from checker.save.config import USER_AGENT as USER_AGENT
+from checker.save.config import WAYBACK as WAYBACK
+from checker.save.config import Credentials as Credentials
+from checker.save.config import SaveConfig as SaveConfig
 
-ENV_ACCESS = "CITEWATCH_IA_ACCESS"
-ENV_SECRET = "CITEWATCH_IA_SECRET"
-WAYBACK = "https://web.archive.org"
-USER_AGENT = f"citewatch/{__version__} (+https://github.com/citewatch/citewatch)"
 MAX_ANSWER = 256 * 1024  #: bytes of an SPN2 answer read, at most
-
-
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    """The archive.org S3 keys.  ``repr`` and ``str`` never show them."""
-
-    access: str = field(repr=False)
-    secret: str = field(repr=False)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials | None:
-        env = os.environ if environ is None else environ
-        access, secret = env.get(ENV_ACCESS, "").strip(), env.get(ENV_SECRET, "").strip()
-        return cls(access, secret) if access and secret else None
-
-    def header(self) -> str:
-        return f"LOW {self.access}:{self.secret}"
-
-    def __str__(self) -> str:
-        return "Credentials(***)"
 
 
 class SaveStopped(Exception):
@@ -73,25 +52,6 @@ class JobAnswer:
     original_url: str = ""
     status_ext: str = ""  #: "error:…" on errors
     message: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SaveConfig:
-    """Settings of the save stage (each a CLI flag or config key)."""
-
-    base_url: str = WAYBACK  #: SPN2 lives at <base_url>/save
-    playback_url: str = WAYBACK  #: where captures are replayed (<playback>/web/<ts>/<url>)
-    if_older_days: int = 365  #: --save-if-older: a capture younger than this is enough
-    max_jobs: int = 4  #: concurrent capture jobs, at most (also capped by /save/status/user)
-    per_minute: float = 10.0  #: captures started per minute (the draft: 12 when logged in)
-    per_day: int = 1000  #: captures started per 24 hours, counted in the state file
-    poll_interval: float = 5.0  #: seconds between status requests (the draft's example: 5)
-    job_deadline: float = 180.0  #: seconds a job may stay pending (the draft: at most 2 min)
-    max_retry_after: float = 120.0  #: a longer Retry-After stops saving instead
-    max_429: int = 2  #: the second 429 stops saving for the run
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    user_agent: str = USER_AGENT
 
 
 def _number(value: str) -> float | None:

@@ -21,21 +21,19 @@ import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from checker.archive.client import (
     ArchiveClient,
-    ArchiveConfig,
     ArchiveStopped,
     ArchiveUnavailable,
     SiteBlocked,
 )
 from checker.archiveurl import parse_archive_url
 from checker.dates import DateError, parse_date
-from checker.links.fetch import FetchConfig, fetch
+from checker.links.fetch import fetch
 from checker.links.safety import Resolver
-from checker.links.scheduler import Politeness, run_polite
+from checker.links.scheduler import run_polite
 from checker.model import (
     ArchiveResult,
     ExistingArchive,
@@ -44,24 +42,12 @@ from checker.model import (
     LinkStatus,
     Reference,
 )
+from checker.verify.config import VerifyConfig as VerifyConfig
 from checker.verify.findings import drift_finding, quote_finding, skipped_finding
 from checker.verify.text import main_text, page_text
 
 _LIVE = (LinkStatus.ALIVE, LinkStatus.REDIRECTED)
 _MAX_TEXT = 2_000_000  #: characters of a snapshot's text kept in the state file
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyConfig:
-    fetch: FetchConfig = field(default_factory=FetchConfig)  #: the link stage's manners
-    politeness: Politeness = field(default_factory=Politeness)
-    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
-    quote_body_cap: int = 4 * 1024 * 1024  #: bytes read of a page cited with a quote
-    snapshot_budget: int = 50  #: snapshots fetched from the archive per run, at most
-    drift_threshold: float = 0.5  #: main-text similarity below this is content-drift
-    drift_window_days: int = 180  #: a snapshot this near the access-date is compared
-    min_words: int = 40  #: main texts shorter than this are not compared
-    state_path: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
