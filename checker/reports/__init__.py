@@ -227,6 +227,8 @@ def prepare(formats: Iterable[OutputFormat] = tuple(OutputFormat)) -> None:
     compiled): what a link check does while its fetch processes fetch."""
     for fmt in dict.fromkeys(formats):
         _writer(fmt)
+    import checker.patch.wikitext  # the patch advice plans a wikitext patch  # noqa: F401
+
     if OutputFormat.HTML in formats:
         from checker.reports import html_report
 
