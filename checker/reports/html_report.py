@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 from markupsafe import Markup
 
 from checker.model import (
@@ -128,8 +129,14 @@ def href(url: str) -> str:
 
 
 def script_json(value: object) -> str:
-    """Compact JSON that is safe inside a ``<script>`` element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON that is safe inside a ``<script>`` element (encoded by orjson, which
+    writes what ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` writes
+    for these values: text, whole numbers, lists; the standard encoder where orjson
+    refuses a value, such as a lone surrogate)."""
+    try:
+        text = orjson.dumps(value).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if "<" in text or ">" in text or "&" in text:
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return text

@@ -376,17 +376,28 @@ class Records:
         }
 
     def ordered(self) -> Iterator[tuple[Reference, list[Finding]]]:
-        """What :func:`ordered_references` gives, its order computed once."""
+        """What :func:`ordered_references` gives, its order computed once: the indexes
+        put into one bucket per worst severity (each in input order, as the stable sort
+        by worst severity leaves them), the references without findings last."""
         refs = self.result.references
         if self._ordered is None:
             grouped = self.grouped
-            keyed = []
+            buckets: dict[int, list[int]] = {}
             for index, ref in enumerate(refs):
                 findings = grouped.get(ref.id)
-                worst = max((f.severity for f in findings), default=0) if findings else 0
-                keyed.append((-int(worst), index))
-            keyed.sort()
-            self._ordered = [index for _, index in keyed]
+                if findings:
+                    worst = int(max(f.severity for f in findings))
+                    buckets.setdefault(worst, []).append(index)
+            flagged: list[int] = []
+            for worst in sorted(buckets, reverse=True):
+                flagged += buckets[worst]
+            self._ordered = flagged
         for index in self._ordered:
             ref = refs[index]
             yield ref, self.grouped.get(ref.id, [])
+        if len(self._ordered) < len(refs):  # then the rest, in input order
+            grouped = self.grouped
+            for ref in refs:
+                findings = grouped.get(ref.id)
+                if not findings:
+                    yield ref, []
