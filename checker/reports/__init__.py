@@ -108,14 +108,14 @@ def _write_streamed(recs: records.Records, paths: dict[OutputFormat, Path]) -> N
 
     big = 1 << 20
     with contextlib.ExitStack() as stack:
-        json_out = csv_out = csv_handle = junit_out = None
+        json_out = csv_out = junit_out = None
         if OutputFormat.JSON in paths:
             json_out = stack.enter_context(paths[OutputFormat.JSON].open("wb", buffering=big))
             json_report.head(recs, json_out)
         if OutputFormat.CSV in paths:
             path = paths[OutputFormat.CSV]
-            csv_handle = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
-            csv_out = csv.writer(csv_handle)
+            handle = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
+            csv_out = csv.writer(handle)
             csv_out.writerow(csv_report.HEADER)
             csv_out.writerows(csv_report.list_rows(recs))
         if OutputFormat.JUNIT in paths:
@@ -126,8 +126,8 @@ def _write_streamed(recs: records.Records, paths: dict[OutputFormat, Path]) -> N
             record = recs.reference(ref)
             if json_out is not None:
                 json_report.item(index, record, json_out)
-            if csv_handle is not None:
-                csv_report.write_rows(csv_handle, csv_out, csv_report.reference_rows(record))
+            if csv_out is not None:
+                csv_out.writerows(csv_report.reference_rows(record))
             if junit_out is not None:
                 junit_report.item(ref, record, junit_out)
         if json_out is not None:

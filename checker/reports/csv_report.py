@@ -15,10 +15,9 @@ that guard belongs to this report only, never to files citewatch reads or writes
 from __future__ import annotations
 
 import csv
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from checker.model import KNOWN_FIELDS, CheckResult
 from checker.reports import records
@@ -81,27 +80,6 @@ def reference_rows(record: dict[str, Any]) -> Iterator[list[str | int]]:
     for finding in record["findings"]:
         cells = [guard(c) for c in _finding_cells(finding)]
         yield [ref_id, line, *cells, *reference]
-
-
-#: What makes csv.writer quote a cell (besides the comma): a quote or a line end.
-_QUOTED = re.compile('["\r\n]')
-
-
-def write_rows(out: IO[str], writer: Any, rows: Iterable[list[str | int]]) -> None:
-    """``rows`` written to ``out`` as ``writer`` (a default csv.writer on ``out``) would
-    write them: a row whose cells are text holding no comma, quote or line end is
-    joined here (a million references make some fifteen million such cells), any
-    other row is left to ``writer``."""
-    for row in rows:
-        try:
-            line = ",".join(row)  # type: ignore[arg-type]
-        except TypeError:  # a number among the cells
-            writer.writerow(row)
-            continue
-        if line.count(",") == len(row) - 1 and not _QUOTED.search(line) and len(row) > 1:
-            out.write(line + "\r\n")
-        else:
-            writer.writerow(row)
 
 
 def rows(result: CheckResult, recs: records.Records | None = None) -> Iterator[list[str | int]]:
