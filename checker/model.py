@@ -36,6 +36,8 @@ KNOWN_FIELDS: tuple[str, ...] = (
     "quote",
 )
 
+_KNOWN_SET = frozenset(KNOWN_FIELDS)  #: for a quick membership test
+
 #: Fields holding a date, with the words a person reads for them.
 DATE_FIELDS: Mapping[str, str] = MappingProxyType(
     {"date": "publication date", "access_date": "retrieval date", "archive_date": "archive date"}
@@ -169,7 +171,7 @@ class Reference:
 
     def get(self, name: str) -> str:
         """A field by column name, known or extra."""
-        if name in KNOWN_FIELDS:
+        if name in _KNOWN_SET:
             value: str = getattr(self, name)
             return value
         return self.extra.get(name, "")
