@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -307,10 +308,8 @@ class CheckResult:
         return [f for f in self.findings if f.ref_id is None]
 
     def counts(self) -> dict[str, int]:
-        counts = {s.label: 0 for s in Severity}
-        for finding in self.findings:
-            counts[finding.severity.label] += 1
-        return counts
+        by_severity = Counter(finding.severity for finding in self.findings)
+        return {s.label: by_severity[s] for s in Severity}
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)

@@ -236,7 +236,8 @@ def summary_record(result: CheckResult) -> dict[str, Any]:
     flagged = {f.ref_id for f in result.findings if f.ref_id is not None}
     severity_of: dict[str, str] = {}
     for finding in result.findings:
-        severity_of.setdefault(finding.code, finding.severity.label)
+        if finding.code not in severity_of:  # the label of the first finding of a code
+            severity_of[finding.code] = _LABELS[finding.severity]
     return {
         "references": len(result.references),
         "with_findings": len(flagged),
