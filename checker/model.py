@@ -258,6 +258,9 @@ class ImportResult:
     source: str = ""
     format: str = ""
     lang: str = ""  #: the wiki language the input was read as ("" = English)
+    #: the hash of ``references`` (``run.input_digest`` of report.json) when the importer
+    #: made it on the way; "" = made when a report needs it
+    input_digest: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +292,8 @@ class CheckResult:
     archives: Mapping[str, ArchiveResult] = field(default_factory=lambda: _NO_LINKS)
     existing_archives: Mapping[str, ExistingArchive] = field(default_factory=lambda: _NO_LINKS)
     captures: Mapping[str, SaveResult] = field(default_factory=lambda: _NO_LINKS)  #: by URL
+    #: the hash of ``references`` if made already (ImportResult.input_digest), else ""
+    input_digest: str = field(default="", compare=False)
 
     def link_of(self, ref: Reference) -> LinkResult | None:
         url = ref.url.strip()

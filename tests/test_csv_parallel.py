@@ -8,11 +8,13 @@ from __future__ import annotations
 import itertools
 import os
 import random
+from types import SimpleNamespace
 
 import pytest
 
 from checker.importers import csv_format, csv_parallel
 from checker.model import ImportResult
+from checker.reports import records
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -76,6 +78,10 @@ def test_parallel_import_is_the_plain_import(newline: str, monkeypatch: pytest.M
     assert any("already used on line" in m for m in messages)
     assert any("empty id" in m for m in messages)
     assert [p.ref_id for p in fast.problems] == [p.ref_id for p in plain.problems]
+    # the workers' input digest is the report's, made from the references
+    assert plain.input_digest == ""
+    whole = SimpleNamespace(references=plain.references, input_digest="")
+    assert fast.input_digest == records.input_digest(whole)  # type: ignore[arg-type]
 
 
 def test_known_columns_only_share_the_empty_extra(monkeypatch: pytest.MonkeyPatch) -> None:

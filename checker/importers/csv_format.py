@@ -107,10 +107,16 @@ def read(path: str, data: bytes) -> ImportResult:
     # skips the per-cell scan.
     suspect = not text.isascii() and bool(bad_bytes(text))  # isascii: no scan
     if not suspect and not header_problems and not problems_of_nul(problems):
-        refs = _parallel(path, text, delimiter, first, columns, mapping, problems)
-        if refs is not None:
+        read = _parallel(path, text, delimiter, first, columns, mapping, problems)
+        if read is not None:
+            refs, digest = read
             return ImportResult(
-                tuple(refs), tuple(problems), tuple(columns), source=path, format="csv"
+                tuple(refs),
+                tuple(problems),
+                tuple(columns),
+                source=path,
+                format="csv",
+                input_digest=digest,
             )
     refs = []
     seen_ids: dict[str, int] = {}
@@ -145,8 +151,8 @@ def _parallel(
     columns: list[str],
     mapping: list[str | None],
     problems: list[InputProblem],
-) -> list[Reference] | None:
-    """The references of a long file, parsed by forked workers
+) -> tuple[list[Reference], str] | None:
+    """The references of a long file and their input digest, parsed by forked workers
     (:mod:`checker.importers.csv_parallel`); None where that cannot be sure to read
     what the one-process reader reads (then it reads the rest)."""
     from checker.importers import csv_parallel

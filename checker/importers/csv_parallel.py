@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import itertools
 import multiprocessing
 import os
@@ -32,6 +33,7 @@ from itertools import repeat
 from operator import call, itemgetter
 
 from checker.model import KNOWN_FIELDS, InputProblem, Location, Reference
+from checker.reports import records
 
 #: Files at least this many characters long (some 25,000 references) are parsed in
 #: parallel.
@@ -67,6 +69,8 @@ class Job:
         self.extra = [i for i, name in enumerate(mapping) if name is None]
         #: fields whose repeated values are kept as one string (per span)
         self.shared = [KNOWN_FIELDS.index(name) for name in sorted(shared) if name in mapping]
+        #: the known fields in the order the input digest takes them
+        self.digest_order = itemgetter(*map(KNOWN_FIELDS.index, records.DIGEST_FIELDS))
 
 
 _JOB: Job | None = None  #: inherited by the forked workers
@@ -107,9 +111,10 @@ def _spans(text: str, start: int, count: int) -> list[tuple[int, int]] | None:
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def _parse(span: tuple[int, int]) -> list[Row] | None:
-    """The rows of ``text[start:end]`` (in a forked worker); None when the span must be
-    read by the one-process reader."""
+def _parse(span: tuple[int, int]) -> tuple[list[Row], bytes] | None:
+    """The rows of ``text[start:end]`` (in a forked worker) and what the input digest
+    hashes for their references (:func:`checker.reports.records.input_digest`); None
+    when the span must be read by the one-process reader."""
     assert _JOB is not None
     job, (start, end) = _JOB, span
     text, width = job.text, len(job.header)
@@ -122,6 +127,8 @@ def _parse(span: tuple[int, int]) -> list[Row] | None:
     keep = kept.setdefault
     strip = str.strip
     rows: list[Row] = []
+    digested: list[str] = []
+    part, order = records.digest_part, job.digest_order
     begin = base + 1  # the line the next record starts on
     try:
         for row in reader:
@@ -144,9 +151,12 @@ def _parse(span: tuple[int, int]) -> list[Row] | None:
             if extra_columns:
                 extra = {header[i]: row[i] for i in extra_columns if i < count}
             rows.append((line, count, tuple(values), extra))
+            if not values[0]:
+                values[0] = f"line-{line}"  # the id the reference gets (references())
+            digested.append(part(values[0], order(values), extra or {}))
     except csv.Error:
         return None
-    return rows
+    return rows, records.digest_chunk(digested)
 
 
 def rows(
@@ -156,7 +166,7 @@ def rows(
     header: list[str],
     mapping: list[str | None],
     shared: frozenset[str],
-) -> Iterator[list[Row] | None] | None:
+) -> Iterator[tuple[list[Row], bytes] | None] | None:
     """The rows after the header (which ends at ``start``), span by span in file order,
     parsed by forked workers; a None among them: read the file in one process.  None
     when the text cannot be cut."""
@@ -168,7 +178,7 @@ def rows(
     context = multiprocessing.get_context("fork")
     _JOB = Job(text, delimiter, header, mapping, shared)
 
-    def results() -> Iterator[list[Row] | None]:
+    def results() -> Iterator[tuple[list[Row], bytes] | None]:
         global _JOB
         pool = ProcessPoolExecutor(workers, mp_context=context)
         try:
@@ -182,20 +192,21 @@ def rows(
 
 def references(
     path: str,
-    parts: Iterator[list[Row] | None],
+    parts: Iterator[tuple[list[Row], bytes] | None],
     header: list[str],
     mapping: list[str | None],
     problems: list[InputProblem],
-) -> list[Reference] | None:
+) -> tuple[list[Reference], str] | None:
     """References from the workers' rows, with the problems the one-process reader
-    reports for them (appended to ``problems``); None (``problems`` as it was) when a
-    span must be read in one process."""
+    reports for them (appended to ``problems``), and their input digest; None
+    (``problems`` as it was) when a span must be read in one process."""
     width = len(header)
     has_id = "id" in mapping
     before = len(problems)
     refs: list[Reference] = []
     seen_ids: dict[str, int] = {}
     new = object.__new__
+    digest = hashlib.sha256()
     for part in parts:
         if part is None:
             del problems[before:]
@@ -203,7 +214,9 @@ def references(
             if close is not None:
                 close()
             return None
-        for line, count, values, extra in part:
+        rows, digested = part
+        digest.update(digested)
+        for line, count, values, extra in rows:
             first = len(problems)
             if count != width:
                 problems.append(
@@ -241,7 +254,7 @@ def references(
             refs.append(ref)
             if len(problems) > first:
                 problems[first:] = [dataclasses.replace(p, ref_id=ref_id) for p in problems[first:]]
-    return refs
+    return refs, digest.hexdigest()
 
 
 # The references above are made as Reference.__init__ makes them, field by field

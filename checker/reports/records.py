@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from checker.model import (
@@ -201,33 +201,47 @@ def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
 _FIELD_VALUES = operator.attrgetter(*KNOWN_FIELDS)
 
 #: The known fields in the order :func:`cells_digest` hashes them (sorted by name).
-_DIGEST_FIELDS = tuple(sorted(KNOWN_FIELDS))
+DIGEST_FIELDS = tuple(sorted(KNOWN_FIELDS))
+_DIGEST_FIELDS = DIGEST_FIELDS
 
 
 _DIGEST_VALUES = operator.attrgetter(*_DIGEST_FIELDS)
 _DIGEST_PREFIXES = tuple(f"{name}=" for name in _DIGEST_FIELDS)
 
 
+def digest_part(ref_id: str, values: Sequence[str], extra: Mapping[str, str]) -> str:
+    """One reference's text in :func:`input_digest`: ``values`` are its known fields in
+    the order of :data:`DIGEST_FIELDS` (sorted by name)."""
+    parts = [f"{len(ref_id)}:{ref_id}"]
+    parts += [f"{p}{len(v)}:{v}" for p, v in zip(_DIGEST_PREFIXES, values, strict=True) if v]
+    parts.append("|")
+    if extra:
+        parts += [f"{len(k)}:{k}={len(v)}:{v}" for k, v in sorted(extra.items())]
+    return "\n".join(parts)
+
+
+def digest_chunk(parts: list[str]) -> bytes:
+    """What :func:`input_digest` hashes for consecutive references' :func:`digest_part`."""
+    return ("\n\n".join(parts) + "\n\n").encode("utf-8", "replace")
+
+
 def input_digest(result: CheckResult) -> str:
     """The hash of every cell the run read (``run.input_digest`` of report.json): the
     very bytes :func:`checker.patch.report.cells_digest` hashes for the references,
-    made without a dict per reference and hashed in chunks of 4,096 references."""
+    made without a dict per reference and hashed in chunks of 4,096 references.  The
+    digest an importer made on the way (``CheckResult.input_digest``) is the same."""
+    if result.input_digest:
+        return result.input_digest
     digest = hashlib.sha256()
     chunk: list[str] = []
-    values, prefixes = _DIGEST_VALUES, _DIGEST_PREFIXES
+    values = _DIGEST_VALUES
     for ref in result.references:
-        ref_id = ref.id
-        parts = [f"{len(ref_id)}:{ref_id}"]
-        parts += [f"{p}{len(v)}:{v}" for p, v in zip(prefixes, values(ref), strict=True) if v]
-        parts.append("|")
-        if ref.extra:
-            parts += [f"{len(k)}:{k}={len(v)}:{v}" for k, v in sorted(ref.extra.items())]
-        chunk.append("\n".join(parts))
+        chunk.append(digest_part(ref.id, values(ref), ref.extra))
         if len(chunk) == 4096:
-            digest.update(("\n\n".join(chunk) + "\n\n").encode("utf-8", "replace"))
+            digest.update(digest_chunk(chunk))
             chunk.clear()
     if chunk:
-        digest.update(("\n\n".join(chunk) + "\n\n").encode("utf-8", "replace"))
+        digest.update(digest_chunk(chunk))
     return digest.hexdigest()
 
 
