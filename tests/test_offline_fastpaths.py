@@ -397,3 +397,28 @@ def test_script_json_is_the_standard_encoders() -> None:
         plain = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         plain = plain.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         assert script_json(value) == plain
+
+
+def test_findings_not_to_judge_are_what_coherent_returns() -> None:
+    """The check workers skip coherent() for a reference none of whose suggestions
+    touches a date it compares (nor offers the page's date): coherent() would return
+    those findings unchanged."""
+    from checker.patch.coherence import coherent
+
+    rng = random.Random(12)
+    names = ["date", "access_date", "archive_date", "author", "title", "url"]
+    values = ["13 April 2017", "2016", "1 May 2019", "", "x", "June 3, 2010"]
+    codes = ["publication-date-mismatch", "content-drift", "generic-author", "invalid-date"]
+    skipped = 0
+    for _ in range(4000):
+        fields = {name: rng.choice(values) for name in names}
+        found = []
+        for _ in range(rng.randrange(1, 4)):
+            suggested = {rng.choice(names): rng.choice(values) for _ in range(rng.randrange(3))}
+            found.append(
+                Finding(rng.choice(codes), Severity.WARNING, "m", "1", suggested=suggested)
+            )
+        if not checks._to_judge(found):
+            skipped += 1
+            assert coherent(fields, found) == found
+    assert skipped > 500

@@ -199,7 +199,7 @@ def _per_reference(
             found.extend(check(ref, config))
         if ignore:
             found = [f for f in found if f.code not in ignore]
-        if any(f.suggested for f in found) and ref.id not in settle:
+        if any(f.suggested for f in found) and ref.id not in settle and _to_judge(found):
             found = coherent(ref.fields(), found)
         append(found)
     return findings
@@ -235,6 +235,17 @@ def _parallel(
             return findings, unpack(listed.result())
     finally:
         _SHARED, _SETTLE = None, None
+
+
+def _to_judge(findings: list[Finding]) -> bool:
+    """Whether :func:`checker.patch.coherence.coherent` could change ``findings``: only
+    a suggestion of a date it compares, or a finding offering the live page's date,
+    can be judged to contradict another (say, removing a generic author cannot); the
+    others it returns as they are."""
+    from checker.patch.coherence import ORDER, PAGE_DATE_CODES
+
+    dated = {name for pair in ORDER for name in pair}
+    return any(f.code in PAGE_DATE_CODES or not dated.isdisjoint(f.suggested) for f in findings)
 
 
 class Checked(list[Finding]):
