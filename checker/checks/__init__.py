@@ -8,6 +8,7 @@ catalogue of codes lives in :mod:`checker.checks.codes` and docs/findings.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -242,10 +243,16 @@ def _to_judge(findings: list[Finding]) -> bool:
     a suggestion of a date it compares, or a finding offering the live page's date,
     can be judged to contradict another (say, removing a generic author cannot); the
     others it returns as they are."""
+    dated, page_date = _judged()
+    return any(f.code in page_date or not dated.isdisjoint(f.suggested) for f in findings)
+
+
+@functools.cache
+def _judged() -> tuple[frozenset[str], frozenset[str]]:
+    """The date fields coherent() compares, and the codes offering the page's date."""
     from checker.patch.coherence import ORDER, PAGE_DATE_CODES
 
-    dated = {name for pair in ORDER for name in pair}
-    return any(f.code in PAGE_DATE_CODES or not dated.isdisjoint(f.suggested) for f in findings)
+    return frozenset(name for pair in ORDER for name in pair), PAGE_DATE_CODES
 
 
 class Checked(list[Finding]):
