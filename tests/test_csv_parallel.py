@@ -132,3 +132,20 @@ def test_spans_end_where_no_quoted_cell_is_open() -> None:
     for (_, end), (begin, _) in itertools.pairwise(spans):
         assert end == begin and text[end - 1] == "\n"
         assert text.count('"', start, end) % 2 == 0
+
+
+def _dies(span: tuple[int, int]) -> None:
+    os._exit(3)  # a worker killed (out of memory, say)
+
+
+def test_a_worker_that_dies_leaves_the_file_to_the_plain_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(13)
+    text = "\n".join(["id,url,title,date,author,notes", *_rows(2000, rng)]) + "\n"
+
+    monkeypatch.setattr(csv_parallel, "_parse", _dies)
+    fast, plain, used = _read_both(text.encode(), monkeypatch)
+    assert used == [False]
+    assert fast == plain
+    assert [str(p) for p in fast.problems] == [str(p) for p in plain.problems]

@@ -27,8 +27,9 @@ import os
 import re
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import repeat
 from operator import call, itemgetter
 
@@ -190,6 +191,21 @@ def rows(
     return results()
 
 
+def _guarded(
+    parts: Iterator[tuple[list[Row], bytes] | None],
+) -> Generator[tuple[list[Row], bytes] | None, None, None]:
+    """``parts``, ending with None if the workers could not be started or one died (the
+    one-process reader then reads the file, as it would have)."""
+    try:
+        yield from parts
+    except (BrokenProcessPool, OSError):
+        yield None
+    finally:
+        close = getattr(parts, "close", None)
+        if close is not None:
+            close()
+
+
 def references(
     path: str,
     parts: Iterator[tuple[list[Row], bytes] | None],
@@ -207,12 +223,11 @@ def references(
     seen_ids: dict[str, int] = {}
     new = object.__new__
     digest = hashlib.sha256()
-    for part in parts:
+    guarded = _guarded(parts)
+    for part in guarded:
         if part is None:
             del problems[before:]
-            close = getattr(parts, "close", None)
-            if close is not None:
-                close()
+            guarded.close()
             return None
         rows, digested = part
         digest.update(digested)
