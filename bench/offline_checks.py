@@ -1,6 +1,7 @@
 """Offline checks on N synthetic references: time and peak memory, printed as a table.
 
     python bench/offline_checks.py [--n 1000000] [--reports] [--end-to-end]
+    python bench/offline_checks.py --compare 200000
 
 The synthetic list mixes the shapes of real reference lists (dmy/mdy/ymd dates,
 ranges, archive links, ISBNs, duplicates) and injects faults at realistic rates, so
@@ -8,6 +9,9 @@ every check does real work.  Goal (issue #2): 1,000,000 references under 60 s an
 2 GB on a 2-core machine.  ``--end-to-end`` writes the list as a CSV file and times
 ``citewatch check --offline`` on it in a child process (import, checks, all five
 reports), with the child's peak RSS: the goal of issue #10 (under 60 s and 2 GB).
+``--compare N`` writes every report of N references twice, with every shortcut for long
+lists taken (parallel CSV parse, forked checks, forked report writer) and with none,
+and says whether the five files are the same bytes (the run's clock times aside).
 """
 
 from __future__ import annotations
@@ -136,17 +140,60 @@ class TreeMemory(threading.Thread):
         self.join()
 
 
+def write_csv(path: Path, n: int) -> None:
+    columns = ["id", "url", "title", "author", "work", "date", "access_date"]
+    columns += ["archive_url", "archive_date", "isbn"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for ref in synthetic(n):
+            writer.writerow([getattr(ref, c) for c in columns])
+
+
+def compare(n: int) -> bool:
+    """Every report of n references with the long-list shortcuts and without: the same
+    bytes?  (Times of the run masked.)"""
+    import re
+
+    import checker.reports as reports
+    from checker import checks
+    from checker.importers import csv_parallel, load
+
+    stamp = re.compile(rb'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\+00:00)?|time="[0-9.]+"')
+    limits = [(csv_parallel, "PARALLEL_MIN"), (checks, "PARALLEL_MIN"), (reports, "FORK_MIN")]
+    saved = [getattr(module, name) for module, name in limits]
+    forced = [1, 10, 1]  # every shortcut taken, whatever the list's length
+    written: dict[str, dict[str, bytes]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "refs.csv"
+        write_csv(source, n)
+        for label, fast in (("plain", False), ("shortcuts", True)):
+            for (module, name), value in zip(limits, forced, strict=True):
+                setattr(module, name, value if fast else 10**12)
+            started = time.perf_counter()
+            config = CheckConfig(today=dt.date(2026, 11, 24))
+            result = api.check_import(load(source), config)
+            out = Path(tmp) / "out"  # the same folder: the reports name it
+            write_reports(result, out, exit_code=int(api.exit_code(result)))
+            written[label] = {p.name: stamp.sub(b"T", p.read_bytes()) for p in out.iterdir()}
+            print(f"{label}: {time.perf_counter() - started:.1f} s")
+            del result
+    for (module, name), value in zip(limits, saved, strict=True):
+        setattr(module, name, value)
+    same = written["plain"] == written["shortcuts"]
+    for name in sorted(written["plain"]):
+        verdict = (
+            "same" if written["plain"][name] == written["shortcuts"].get(name) else "DIFFERENT"
+        )
+        print(f"{name}: {verdict} ({len(written['plain'][name]):,} bytes)")
+    return same
+
+
 def end_to_end(n: int) -> None:
     """``citewatch check --offline`` on n synthetic references, as a user runs it."""
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "refs.csv"
-        columns = ["id", "url", "title", "author", "work", "date", "access_date"]
-        columns += ["archive_url", "archive_date", "isbn"]
-        with source.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            for ref in synthetic(n):
-                writer.writerow([getattr(ref, c) for c in columns])
+        write_csv(source, n)
         size = source.stat().st_size / 1e6
         citewatch = Path(sys.executable).parent / "citewatch"
         command = [str(citewatch), "check", str(source), "--offline", "--quiet"]
@@ -178,7 +225,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--reports", action="store_true", help="also write every report")
     parser.add_argument("--end-to-end", action="store_true", help="the CLI on a CSV file")
+    parser.add_argument("--compare", type=int, metavar="N", help="shortcuts vs plain path")
     args = parser.parse_args()
+    if args.compare:
+        sys.exit(0 if compare(args.compare) else 1)
     if args.end_to_end:
         end_to_end(args.n)
         return

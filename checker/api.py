@@ -167,6 +167,7 @@ def check_import(
         archives=archive_run.results if archive_run else {},
         existing_archives=archive_run.existing if archive_run else {},
         captures=protected.captures if protected else {},
+        input_digest=imported.input_digest,
     )
 
 

@@ -218,7 +218,9 @@ def check_command(
     resolve = resolver(link_opts["resolves"])
     started = dt.datetime.now(dt.UTC)
     imported = load(input_path, fmt, lang)
-    urls = {ref.url.strip() for ref in imported.references if ref.url.strip()}
+    urls: set[str] = set()  # the URLs to check (none offline: no pass over the list)
+    if links is not None:
+        urls = {ref.url.strip() for ref in imported.references if ref.url.strip()}
     display, close = progress_for(len(urls) if links is not None else 0)
     try:
         result = api.check_import(

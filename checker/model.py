@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -35,6 +36,8 @@ KNOWN_FIELDS: tuple[str, ...] = (
     "language",
     "quote",
 )
+
+_KNOWN_SET = frozenset(KNOWN_FIELDS)  #: for a quick membership test
 
 #: Fields holding a date, with the words a person reads for them.
 DATE_FIELDS: Mapping[str, str] = MappingProxyType(
@@ -169,7 +172,7 @@ class Reference:
 
     def get(self, name: str) -> str:
         """A field by column name, known or extra."""
-        if name in KNOWN_FIELDS:
+        if name in _KNOWN_SET:
             value: str = getattr(self, name)
             return value
         return self.extra.get(name, "")
@@ -262,6 +265,9 @@ class ImportResult:
     source: str = ""
     format: str = ""
     lang: str = ""  #: the wiki language the input was read as ("" = English)
+    #: the hash of ``references`` (``run.input_digest`` of report.json) when the importer
+    #: made it on the way; "" = made when a report needs it
+    input_digest: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +299,8 @@ class CheckResult:
     archives: Mapping[str, ArchiveResult] = field(default_factory=lambda: _NO_LINKS)
     existing_archives: Mapping[str, ExistingArchive] = field(default_factory=lambda: _NO_LINKS)
     captures: Mapping[str, SaveResult] = field(default_factory=lambda: _NO_LINKS)  #: by URL
+    #: the hash of ``references`` if made already (ImportResult.input_digest), else ""
+    input_digest: str = field(default="", compare=False)
 
     def link_of(self, ref: Reference) -> LinkResult | None:
         url = ref.url.strip()
@@ -312,10 +320,8 @@ class CheckResult:
         return [f for f in self.findings if f.ref_id is None]
 
     def counts(self) -> dict[str, int]:
-        counts = {s.label: 0 for s in Severity}
-        for finding in self.findings:
-            counts[finding.severity.label] += 1
-        return counts
+        by_severity = Counter(finding.severity for finding in self.findings)
+        return {s.label: by_severity[s] for s in Severity}
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)

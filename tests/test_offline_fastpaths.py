@@ -7,8 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import itertools
+import os
 import random
+import re
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -266,3 +270,155 @@ def test_only_the_bulk_stages_run_without_the_collector(monkeypatch: pytest.Monk
     refs = (Reference(id="1", url="https://example.org/a", title="A title"),)
     api.check_import(ImportResult(refs, (), "refs.csv", "csv"), links=LinkConfig(state_path=None))
     assert seen == {"checks": False, "links": True} and gc.isenabled()
+
+
+# --- every shortcut at once: the reports are the plain path's, byte for byte -------------
+
+_STAMP = re.compile(rb'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\+00:00)?|time="[0-9.]+"')
+
+
+def _report_bytes(
+    source: Path, out: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, bytes]:
+    """Every report of ``citewatch check --offline`` on ``source``: with every shortcut
+    for long lists forced on (parallel CSV parse, forked checks, forked report writer),
+    or every one off; the run's clock times masked."""
+    import checker.reports as reports
+    from checker.importers import csv_parallel, load
+    from checker.reports import write_reports
+
+    with monkeypatch.context() as patch:
+        big = 10**12
+        patch.setattr(csv_parallel, "PARALLEL_MIN", 1 if fast else big)
+        patch.setattr(csv_parallel, "SPANS_PER_WORKER", 3)
+        patch.setattr(checks, "PARALLEL_MIN", 10 if fast else big)
+        patch.setattr(reports, "FORK_MIN", 1 if fast else big)
+        for module in (csv_parallel, checks):
+            patch.setattr(module.os, "cpu_count", lambda: 2)
+        # threads other tests left idle (loopback servers) take no part in the forks
+        patch.setattr(csv_parallel.threading, "active_count", lambda: 1)
+        patch.setattr(reports.threading, "active_count", lambda: 1)
+        forked: list[str] = []
+        for module, name in ((csv_parallel, "references"), (reports, "_write_forked")):
+            real = getattr(module, name)
+
+            def spy(*args: Any, _real: Any = real, _name: str = name) -> Any:
+                forked.append(_name)
+                return _real(*args)
+
+            patch.setattr(module, name, spy)
+        config = CheckConfig(today=dt.date(2026, 11, 24))
+        result = api.check_import(load(source), config)
+        write_reports(result, out, exit_code=int(api.exit_code(result)))
+    if fast:
+        assert "_write_forked" in forked  # the shortcuts really ran
+        assert source.suffix != ".csv" or "references" in forked
+    return {p.name: _STAMP.sub(b"T", p.read_bytes()) for p in sorted(out.iterdir())}
+
+
+def _synthetic_csv(path: Path, n: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import csv
+
+    monkeypatch.syspath_prepend(str(ROOT))
+    from bench.offline_checks import synthetic
+
+    columns = ["id", "url", "title", "author", "work", "date", "access_date"]
+    columns += ["archive_url", "archive_date", "isbn"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for ref in synthetic(n):
+            writer.writerow([getattr(ref, c) for c in columns])
+    return path
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.parametrize(
+    "source",
+    ["references.csv", "data/seed/anti-gay-purges-in-chechnya.txt", "synthetic"],
+)
+def test_every_report_is_the_plain_paths(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seed list, the seed article and a synthetic list: index.html, report.json,
+    report.csv, summary.md and junit.xml are the same bytes with every shortcut for long
+    lists as without (``bench/offline_checks.py --compare N`` does this for 20,000 and
+    200,000 references)."""
+    path = (
+        _synthetic_csv(tmp_path / "refs.csv", 3000, monkeypatch)
+        if source == "synthetic"
+        else ROOT / source
+    )
+    # the same folder name for both runs: the reports name it (the patch command)
+    plain = _report_bytes(path, tmp_path / "out", False, monkeypatch)
+    fast = _report_bytes(path, tmp_path / "out", True, monkeypatch)
+    assert sorted(fast) == ["index.html", "junit.xml", "report.csv", "report.json", "summary.md"]
+    for name in plain:
+        assert fast[name] == plain[name], name
+
+
+def test_worst_first_order_is_the_sorted_order() -> None:
+    """Records.ordered() (buckets by worst severity) gives ordered_references() (a sort)."""
+    from checker.model import RunInfo
+    from checker.reports import records
+
+    rng = random.Random(9)
+    refs = [Reference(id=str(i % 950), title="t") for i in range(1000)]  # some ids twice
+    severities = list(Severity)
+    findings = [
+        Finding(rng.choice(["a", "b", "c"]), rng.choice(severities), "m", str(rng.randrange(950)))
+        for _ in range(700)
+    ]
+    moment = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
+    run = RunInfo("0", moment, moment, moment.date(), "x.csv", "csv", True, "error")
+    result = api.CheckResult(tuple(refs), tuple(findings), (), run)
+    expected = [(ref.id, len(found)) for ref, found in records.ordered_references(result)]
+    got = [(ref.id, len(found)) for ref, found in records.Records(result).ordered()]
+    assert got == expected
+    assert [ref for ref, _ in records.Records(result).ordered()] == [
+        ref for ref, _ in records.ordered_references(result)
+    ]
+
+
+def test_script_json_is_the_standard_encoders() -> None:
+    """The HTML report's data, encoded by orjson, is what json.dumps writes."""
+    import json
+
+    from checker.reports.html_report import script_json
+
+    rng = random.Random(6)
+    chars = [chr(i) for i in range(0x250)] + ["\u2028", "\ufeff", "😀", "\ud800", "<", "&"]
+    for _ in range(3000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randrange(12)))
+        value = [text, rng.randrange(-(10**6), 10**6), None, [text, 0], {"k": text}]
+        plain = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        plain = plain.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        assert script_json(value) == plain
+
+
+def test_findings_not_to_judge_are_what_coherent_returns() -> None:
+    """The check workers skip coherent() for a reference none of whose suggestions
+    touches a date it compares (nor offers the page's date): coherent() would return
+    those findings unchanged."""
+    from checker.patch.coherence import coherent
+
+    rng = random.Random(12)
+    names = ["date", "access_date", "archive_date", "author", "title", "url"]
+    values = ["13 April 2017", "2016", "1 May 2019", "", "x", "June 3, 2010"]
+    codes = ["publication-date-mismatch", "content-drift", "generic-author", "invalid-date"]
+    skipped = 0
+    for _ in range(4000):
+        fields = {name: rng.choice(values) for name in names}
+        found = []
+        for _ in range(rng.randrange(1, 4)):
+            suggested = {rng.choice(names): rng.choice(values) for _ in range(rng.randrange(3))}
+            found.append(
+                Finding(rng.choice(codes), Severity.WARNING, "m", "1", suggested=suggested)
+            )
+        if not checks._to_judge(found):
+            skipped += 1
+            assert coherent(fields, found) == found
+    assert skipped > 500

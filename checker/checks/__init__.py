@@ -8,11 +8,13 @@ catalogue of codes lives in :mod:`checker.checks.codes` and docs/findings.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from checker.bulk import freeze_large
 from checker.model import Finding, InputProblem, Reference, Severity
@@ -77,17 +79,94 @@ _SHARED: tuple[Sequence[Reference], CheckConfig] | None = None  #: inherited by 
 _SETTLE: frozenset[str] | None = None
 
 
-def _check_span(span: tuple[int, int]) -> list[Finding]:
-    """The per-reference findings of ``references[start:end]`` (in a forked worker)."""
+def _check_span(span: tuple[int, int]) -> list[Packed]:
+    """The per-reference findings of ``references[start:end]`` (in a forked worker),
+    packed for the trip back (:func:`pack`)."""
     assert _SHARED is not None
     references, config = _SHARED
-    return _per_reference(references[span[0] : span[1]], config, _SETTLE)
+    return pack(_per_reference(references[span[0] : span[1]], config, _SETTLE))
 
 
-def _check_list(_: int) -> list[Finding]:
+def _check_list(_: int) -> list[Packed]:
     """The list-level findings (in a forked worker, beside the per-reference spans)."""
     assert _SHARED is not None
-    return _list_level(*_SHARED)
+    return pack(_list_level(*_SHARED))
+
+
+#: A finding as a plain tuple: its fields in order, the severity as an int and the
+#: suggestion mapping as a tuple of (field, value) pairs.
+Packed = tuple[
+    str,
+    int,
+    str,
+    "str | None",
+    tuple[str, ...],
+    tuple[str, ...],
+    str,
+    tuple[tuple[str, str], ...],
+    tuple[str, ...],
+]
+
+
+def pack(findings: Iterable[Finding]) -> list[Packed]:
+    """Findings as plain tuples, which pickle several times faster than the objects;
+    equal strings and tuples are one object, so the pickle holds each once."""
+    memo: dict[Any, Any] = {}
+    keep = memo.setdefault
+    return [
+        (
+            f.code,
+            int(f.severity),
+            keep(f.message, f.message),
+            f.ref_id,
+            keep(f.fields, f.fields),
+            keep(f.values, f.values),
+            keep(f.suggestion, f.suggestion),
+            keep(items, items) if (items := tuple(f.suggested.items())) else (),
+            f.related,
+        )
+        for f in findings
+    ]
+
+
+class Unpacker:
+    """Findings again from :func:`pack`'s tuples: equal strings, tuples and suggestion
+    mappings become one shared object (a million references' findings repeat a few
+    thousand messages), which keeps the run's memory down.  The findings are equal to
+    the ones packed."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Any, Any] = {}
+        self._suggested: dict[tuple[tuple[str, str], ...], Mapping[str, str]] = {}
+        self._severity = {int(s): s for s in Severity}
+
+    def __call__(self, packed: Iterable[Packed]) -> list[Finding]:
+        keep = self._memo.setdefault
+        severity = self._severity
+        suggested = self._suggested
+        empty = Finding("", Severity.INFO, "", None).suggested  # the shared empty mapping
+        out = []
+        for code, rank, message, ref_id, fields, values, suggestion, items, related in packed:
+            if items:
+                mapping = suggested.get(items)
+                if mapping is None:
+                    mapping = suggested[items] = dict(items)
+            else:
+                mapping = empty
+            out.append(
+                Finding(
+                    keep(code, code),
+                    severity[rank],
+                    keep(message, message),
+                    ref_id,
+                    keep(fields, fields),
+                    keep(values, values),
+                    keep(suggestion, suggestion),
+                    mapping,
+                    keep(related, related) if related else (),
+                )
+            )
+        return out
 
 
 def _list_level(references: Sequence[Reference], config: CheckConfig) -> list[Finding]:
@@ -121,7 +200,7 @@ def _per_reference(
             found.extend(check(ref, config))
         if ignore:
             found = [f for f in found if f.code not in ignore]
-        if any(f.suggested for f in found) and ref.id not in settle:
+        if any(f.suggested for f in found) and ref.id not in settle and _to_judge(found):
             found = coherent(ref.fields(), found)
         append(found)
     return findings
@@ -150,12 +229,30 @@ def _parallel(
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             listed = pool.submit(_check_list, 0)  # the longest task, started first
+            unpack = Unpacker()
             findings: list[Finding] = []
             for part in pool.map(_check_span, spans):
-                findings.extend(part)
-            return findings, listed.result()
+                findings.extend(unpack(part))
+            return findings, unpack(listed.result())
     finally:
         _SHARED, _SETTLE = None, None
+
+
+def _to_judge(findings: list[Finding]) -> bool:
+    """Whether :func:`checker.patch.coherence.coherent` could change ``findings``: only
+    a suggestion of a date it compares, or a finding offering the live page's date,
+    can be judged to contradict another (say, removing a generic author cannot); the
+    others it returns as they are."""
+    dated, page_date = _judged()
+    return any(f.code in page_date or not dated.isdisjoint(f.suggested) for f in findings)
+
+
+@functools.cache
+def _judged() -> tuple[frozenset[str], frozenset[str]]:
+    """The date fields coherent() compares, and the codes offering the page's date."""
+    from checker.patch.coherence import ORDER, PAGE_DATE_CODES
+
+    return frozenset(name for pair in ORDER for name in pair), PAGE_DATE_CODES
 
 
 class Checked(list[Finding]):

@@ -189,13 +189,11 @@ _ADDRESS = re.compile(
 _FUNCTION_WORD_END = re.compile(r"\b(the|of|and|for|to|a|an)$", re.IGNORECASE)
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def _norm(text: str) -> str:
     # NFKC leaves ASCII alone, and casefold is lower there
     text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
-    return _SPACES.sub(" ", text).strip(" .,:;-–—'\"")
+    # whitespace runs as one space (str.split and the regex \s agree on whitespace)
+    return " ".join(text.split()).strip(" .,:;-–—'\"")
 
 
 def generic_title(title: str) -> str:

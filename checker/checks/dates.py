@@ -44,8 +44,10 @@ def _analyse_fields(
     bad: dict[str, DateError] = {}
     readings: dict[str, Parsed] = {}
     for name in DATE_FIELDS:
-        raw = ref.get(name)
+        raw = getattr(ref, name)  # a known field (Reference.get, without its lookup)
         ok[name] = None
+        if not raw:  # what _read gives for an empty cell, without calling it
+            continue
         try:
             parsed = _read(raw, lang)
         except DateError as err:

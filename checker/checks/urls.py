@@ -19,6 +19,10 @@ _MY_PATH = re.compile(r"/(?P<m>\d{2})/(?P<y>(?:19|20)\d{2})(?=/|$)")
 _COMPACT = re.compile(r"(?<![\d])(?P<y>(?:19|20)\d{2})-?(?P<m>\d{2})-?(?P<d>\d{2})(?![\d])")
 
 
+_FIRST_WEB_DAY = dt.date(1991, 1, 1)
+_ONE_DAY = dt.timedelta(days=1)
+
+
 def url_date(path: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
     """The date a URL path states, as an interval, with the matched text."""
     for pattern in (_YMD_PATH, _COMPACT):
@@ -27,7 +31,7 @@ def url_date(path: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
                 day = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
             except ValueError:
                 continue
-            if dt.date(1991, 1, 1) <= day <= today + dt.timedelta(days=1):
+            if _FIRST_WEB_DAY <= day <= today + _ONE_DAY:
                 return day, day, m.group(0).strip("/")
     for pattern in (_YM_PATH, _MY_PATH):
         for m in pattern.finditer(path):

@@ -83,8 +83,11 @@ def read(path: str, data: bytes) -> ImportResult:
     if "\x00" in text:
         text = _replace_nul(path, text, problems)
     allow_cells_up_to(len(text))
-    records = _records(path, text, sniff_delimiter(text, path), problems)
+    delimiter = sniff_delimiter(text, path)
+    records = _records(path, text, delimiter, problems)
+    met = len(problems)
     first = next(records, None)
+    header_problems = len(problems) > met  # the header row itself was malformed
     if first is None:
         problem = InputProblem(path, 1, None, "no header row (empty)", fatal=True)
         return ImportResult((), (problem,), source=path, format="csv")
@@ -102,8 +105,20 @@ def read(path: str, data: bytes) -> ImportResult:
     columns, mapping = _read_header(path, header, problems)
     # One scan of the whole text: a file without undecodable bytes (the usual case)
     # skips the per-cell scan.
-    suspect = bool(bad_bytes(text))
-    refs: list[Reference] = []
+    suspect = not text.isascii() and bool(bad_bytes(text))  # isascii: no scan
+    if not suspect and not header_problems and not problems_of_nul(problems):
+        read = _parallel(path, text, delimiter, first, columns, mapping, problems)
+        if read is not None:
+            refs, digest = read
+            return ImportResult(
+                tuple(refs),
+                tuple(problems),
+                tuple(columns),
+                source=path,
+                format="csv",
+                input_digest=digest,
+            )
+    refs = []
     seen_ids: dict[str, int] = {}
     shared: dict[str, str] = {}  # one string object per repeated value (see SHARED_FIELDS)
     for start, row in records:
@@ -120,6 +135,37 @@ def read(path: str, data: bytes) -> ImportResult:
             ]
         refs.append(ref)
     return ImportResult(tuple(refs), tuple(problems), tuple(columns), source=path, format="csv")
+
+
+def problems_of_nul(problems: list[InputProblem]) -> bool:
+    """A NUL byte was replaced (the line numbers of the parallel reader would still be
+    right, but the one-process reader is kept for such a file)."""
+    return any(p.message.startswith("NUL byte") for p in problems)
+
+
+def _parallel(
+    path: str,
+    text: str,
+    delimiter: str,
+    first: tuple[int, list[str]],
+    columns: list[str],
+    mapping: list[str | None],
+    problems: list[InputProblem],
+) -> tuple[list[Reference], str] | None:
+    """The references of a long file and their input digest, parsed by forked workers
+    (:mod:`checker.importers.csv_parallel`); None where that cannot be sure to read
+    what the one-process reader reads (then it reads the rest)."""
+    from checker.importers import csv_parallel
+
+    if first[0] != 1 or not first[1] or not csv_parallel.usable(text):
+        return None
+    end = text.find("\n")
+    if end < 0 or text.count('"', 0, end) % 2:  # the header is not one line
+        return None
+    parts = csv_parallel.rows(text, end + 1, delimiter, columns, mapping, SHARED_FIELDS)
+    if parts is None:
+        return None
+    return csv_parallel.references(path, parts, columns, mapping, problems)
 
 
 def _replace_nul(path: str, text: str, problems: list[InputProblem]) -> str:

@@ -110,11 +110,17 @@ class PatchAdvice:
 def _planned(result: CheckResult, wikitext: bool) -> tuple[int, int]:
     """(cells patch writes without date fixes, cells it writes with them), one reference
     at a time: only the parts of its record the planner reads are built."""
-    from checker.patch.plan import DATE_FIX_CODES, plan
+    from checker.patch.plan import ARCHIVE_CODES, DATE_FIX_CODES, plan
     from checker.patch.wikitext import plan_wikitext
 
+    # plan() writes only archive and date fixes: a reference whose suggestions are all
+    # of other kinds (a generic author removed) gets no cell from it
+    planned = ARCHIVE_CODES | DATE_FIX_CODES
     wanted = {
-        f.ref_id for f in result.findings if f.suggested or (wikitext and f.code == "archive-none")
+        f.ref_id
+        for f in result.findings
+        if (f.suggested and (wikitext or f.code in planned))
+        or (wikitext and f.code == "archive-none")
     }
     if not wanted:
         return 0, 0

@@ -153,7 +153,11 @@ def write_stream(
     head(recs, out)
     location = records.location_record
     for ref in result.references:  # the parts of the record a test case shows, no more
-        item(ref, {"location": location(ref), "findings": recs.findings_of(ref)}, out)
+        found = recs.findings_of(ref)
+        if found:
+            item(ref, {"location": location(ref), "findings": found}, out)
+        else:  # no failure names the place: what item() writes without it
+            out.write(_testcase(_case_name(ref.id, ref.title), found, "") + "\n")
     tail(recs, out)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from checker.model import (
@@ -21,16 +21,21 @@ from checker.model import (
     InputProblem,
     LinkResult,
     Reference,
+    Severity,
 )
 
 SCHEMA = "citewatch-report"
 SCHEMA_VERSION = "1.2"
 
 
+#: Each severity's label (a dict lookup: the enum property is slow for a million).
+_LABELS = {severity: severity.label for severity in Severity}
+
+
 def finding_record(finding: Finding) -> dict[str, Any]:
     return {
         "code": finding.code,
-        "severity": finding.severity.label,
+        "severity": _LABELS[finding.severity],
         "field": finding.main_field,
         "fields": list(finding.fields),
         "values": list(finding.values),
@@ -196,33 +201,47 @@ def run_record(result: CheckResult, exit_code: int) -> dict[str, Any]:
 _FIELD_VALUES = operator.attrgetter(*KNOWN_FIELDS)
 
 #: The known fields in the order :func:`cells_digest` hashes them (sorted by name).
-_DIGEST_FIELDS = tuple(sorted(KNOWN_FIELDS))
+DIGEST_FIELDS = tuple(sorted(KNOWN_FIELDS))
+_DIGEST_FIELDS = DIGEST_FIELDS
 
 
 _DIGEST_VALUES = operator.attrgetter(*_DIGEST_FIELDS)
 _DIGEST_PREFIXES = tuple(f"{name}=" for name in _DIGEST_FIELDS)
 
 
+def digest_part(ref_id: str, values: Sequence[str], extra: Mapping[str, str]) -> str:
+    """One reference's text in :func:`input_digest`: ``values`` are its known fields in
+    the order of :data:`DIGEST_FIELDS` (sorted by name)."""
+    parts = [f"{len(ref_id)}:{ref_id}"]
+    parts += [f"{p}{len(v)}:{v}" for p, v in zip(_DIGEST_PREFIXES, values, strict=True) if v]
+    parts.append("|")
+    if extra:
+        parts += [f"{len(k)}:{k}={len(v)}:{v}" for k, v in sorted(extra.items())]
+    return "\n".join(parts)
+
+
+def digest_chunk(parts: list[str]) -> bytes:
+    """What :func:`input_digest` hashes for consecutive references' :func:`digest_part`."""
+    return ("\n\n".join(parts) + "\n\n").encode("utf-8", "replace")
+
+
 def input_digest(result: CheckResult) -> str:
     """The hash of every cell the run read (``run.input_digest`` of report.json): the
     very bytes :func:`checker.patch.report.cells_digest` hashes for the references,
-    made without a dict per reference and hashed in chunks of 4,096 references."""
+    made without a dict per reference and hashed in chunks of 4,096 references.  The
+    digest an importer made on the way (``CheckResult.input_digest``) is the same."""
+    if result.input_digest:
+        return result.input_digest
     digest = hashlib.sha256()
     chunk: list[str] = []
-    values, prefixes = _DIGEST_VALUES, _DIGEST_PREFIXES
+    values = _DIGEST_VALUES
     for ref in result.references:
-        ref_id = ref.id
-        parts = [f"{len(ref_id)}:{ref_id}"]
-        parts += [f"{p}{len(v)}:{v}" for p, v in zip(prefixes, values(ref), strict=True) if v]
-        parts.append("|")
-        if ref.extra:
-            parts += [f"{len(k)}:{k}={len(v)}:{v}" for k, v in sorted(ref.extra.items())]
-        chunk.append("\n".join(parts))
+        chunk.append(digest_part(ref.id, values(ref), ref.extra))
         if len(chunk) == 4096:
-            digest.update(("\n\n".join(chunk) + "\n\n").encode("utf-8", "replace"))
+            digest.update(digest_chunk(chunk))
             chunk.clear()
     if chunk:
-        digest.update(("\n\n".join(chunk) + "\n\n").encode("utf-8", "replace"))
+        digest.update(digest_chunk(chunk))
     return digest.hexdigest()
 
 
@@ -231,7 +250,8 @@ def summary_record(result: CheckResult) -> dict[str, Any]:
     flagged = {f.ref_id for f in result.findings if f.ref_id is not None}
     severity_of: dict[str, str] = {}
     for finding in result.findings:
-        severity_of.setdefault(finding.code, finding.severity.label)
+        if finding.code not in severity_of:  # the label of the first finding of a code
+            severity_of[finding.code] = _LABELS[finding.severity]
     return {
         "references": len(result.references),
         "with_findings": len(flagged),
@@ -286,6 +306,10 @@ def captures_record(result: CheckResult) -> list[dict[str, Any]]:
         }
         for c in rows
     ]
+
+
+def _worst_first(finding: Finding) -> tuple[int, str]:
+    return (-finding.severity, finding.code)
 
 
 class Records:
@@ -351,8 +375,9 @@ class Records:
         found = self._finding_records.get(ref.id)
         if found is None:
             findings = self.grouped.get(ref.id, [])
-            ordered = sorted(findings, key=lambda f: (-f.severity, f.code))
-            found = [finding_record(f) for f in ordered]
+            if len(findings) > 1:
+                findings = sorted(findings, key=_worst_first)
+            found = [finding_record(f) for f in findings]
             if found and self.keep:
                 self._finding_records[ref.id] = found
         return found
@@ -376,17 +401,28 @@ class Records:
         }
 
     def ordered(self) -> Iterator[tuple[Reference, list[Finding]]]:
-        """What :func:`ordered_references` gives, its order computed once."""
+        """What :func:`ordered_references` gives, its order computed once: the indexes
+        put into one bucket per worst severity (each in input order, as the stable sort
+        by worst severity leaves them), the references without findings last."""
         refs = self.result.references
         if self._ordered is None:
             grouped = self.grouped
-            keyed = []
+            buckets: dict[int, list[int]] = {}
             for index, ref in enumerate(refs):
                 findings = grouped.get(ref.id)
-                worst = max((f.severity for f in findings), default=0) if findings else 0
-                keyed.append((-int(worst), index))
-            keyed.sort()
-            self._ordered = [index for _, index in keyed]
+                if findings:
+                    worst = int(max(f.severity for f in findings))
+                    buckets.setdefault(worst, []).append(index)
+            flagged: list[int] = []
+            for worst in sorted(buckets, reverse=True):
+                flagged += buckets[worst]
+            self._ordered = flagged
         for index in self._ordered:
             ref = refs[index]
             yield ref, self.grouped.get(ref.id, [])
+        if len(self._ordered) < len(refs):  # then the rest, in input order
+            grouped = self.grouped
+            for ref in refs:
+                findings = grouped.get(ref.id)
+                if not findings:
+                    yield ref, []
