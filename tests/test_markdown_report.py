@@ -180,3 +180,19 @@ def test_cli_summary_escapes_the_location_column(tmp_path: Path) -> None:
     assert "#cite\\_note-3\\|x<br>\\`y\\`&lt;img src=x&gt;\\*z\\*\\[a\\](javascript:b)" in row
     assert unescaped_pipes(row) == 7
     assert "<img" not in summary and "`y`" not in summary
+
+
+def test_counted_nouns_take_the_right_plural() -> None:
+    # "86 date fixs" was written in both summaries.
+    from checker.reports import html_report, records
+
+    template = html_report._environment().from_string("{{ plural(n, noun) }}")
+    for count, noun, expected in [
+        (1, "date fix", "1 date fix"),
+        (86, "date fix", "86 date fixes"),
+        (2, "archive cell", "2 archive cells"),
+        (1200, "hop", "1,200 hops"),
+        (3, "match", "3 matches"),
+    ]:
+        assert records.plural(count, noun) == expected
+        assert template.render(n=count, noun=noun) == expected  # the HTML report's

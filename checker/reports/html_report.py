@@ -111,6 +111,7 @@ def _environment() -> jinja2.Environment:
     env.globals["group_of"] = charts.group_of
     env.globals["href"] = href
     env.globals["link_label"] = link_label
+    env.globals["plural"] = records.plural
     return env
 
 

@@ -60,7 +60,7 @@ def code_block(text: str) -> list[str]:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+    return records.plural(n, noun)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

@@ -426,3 +426,11 @@ class Records:
                 findings = grouped.get(ref.id)
                 if not findings:
                     yield ref, []
+
+
+def plural(n: int, noun: str) -> str:
+    """``n`` (thousands separated) and ``noun``, in the plural unless one: "1 hop",
+    "86 date fixes", "2 archive cells"."""
+    if n == 1:
+        return f"{n:,} {noun}"
+    return f"{n:,} {noun}" + ("es" if noun.endswith(("s", "x", "z", "ch", "sh")) else "s")
