@@ -139,9 +139,15 @@ def normalise_url(url: str) -> str:
         host = host.lower().removeprefix("www.")
         return f"{host}{path.rstrip('/')}{'?' + query if query else ''}"
     try:
-        parts = urlsplit(url)
+        return split_key(url)
     except ValueError:  # "Invalid IPv6 URL": the text itself is the only key it has
         return url.lower()
+
+
+def split_key(url: str) -> str:
+    """:func:`normalise_url`'s key read by ``urlsplit`` (any URL; raises ValueError for
+    one ``urlsplit`` refuses): what the plain-URL shortcut must agree with."""
+    parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
     try:
         port = parts.port if parts.port not in (None, 80, 443) else None

@@ -10,12 +10,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from checker.archiveurl import WAYBACK
-from checker.cli_safety import check_excludes, check_ip
+from checker.cli_safety import check_excludes, check_ip, option_group
 from checker.config import Settings
 from checker.links.fetch import FetchConfig
 from checker.links.history import Policy
@@ -28,7 +28,6 @@ from checker.store import is_database_url
 if TYPE_CHECKING:
     from checker.archive.config import RescueConfig
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 _OPTIONS = [
     click.option(
@@ -171,10 +170,7 @@ _OPTIONS = [
 ]
 
 
-def link_options(func: F) -> F:
-    for option in reversed(_OPTIONS):
-        func = option(func)
-    return func
+link_options = option_group(_OPTIONS)
 
 
 def _pairs(items: tuple[str, ...], flag: str) -> list[tuple[str, str]]:

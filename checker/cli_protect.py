@@ -5,12 +5,12 @@ archive.org keys come from the environment only (never an option or a config key
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from checker.archiveurl import WAYBACK
+from checker.cli_safety import option_group
 from checker.links.runner import LinkConfig
 from checker.model import CheckResult, SaveStatus
 from checker.patch.plan import CellChange, capture_changes
@@ -20,7 +20,6 @@ from checker.verify import VerifyConfig
 if TYPE_CHECKING:
     from checker.archive.config import RescueConfig
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 _OPTIONS = [
     click.option(
@@ -96,10 +95,7 @@ _OPTIONS = [
 ]
 
 
-def protect_options(func: F) -> F:
-    for option in reversed(_OPTIONS):
-        func = option(func)
-    return func
+protect_options = option_group(_OPTIONS)
 
 
 def save_config(opts: dict[str, Any]) -> SaveConfig | None:

@@ -20,9 +20,9 @@ import platform
 import re
 import sys
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -129,6 +129,20 @@ def write_bug_report(directory: Path, error: BaseException, argv: Sequence[str])
 
 _PARAMS = "citewatch.params"
 _ARGV = "citewatch.argv"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def option_group(options: Sequence[Callable[[Any], Any]]) -> Callable[[F], F]:
+    """One decorator for a list of ``click.option``s, applied so they show in order."""
+
+    def apply(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
 
 
 class SafeCommand(click.Command):

@@ -16,6 +16,7 @@ import click
 from checker import api
 from checker.checks import CheckConfig
 from checker.cli_links import link_config, link_options, progress_for, rescue_config, resolver
+from checker.cli_safety import option_group
 from checker.config import Settings
 from checker.links.runner import check_links
 from checker.model import LinkStatus, Reference
@@ -128,11 +129,7 @@ def default_engine(state: str | None, limit: int | None) -> str:
     return "local" if limit is None and is_database_url(state) else "inline"
 
 
-def _engine_options(func: Any) -> Any:
-
-    for option in reversed(ENGINE_OPTIONS):
-        func = option(func)
-    return func
+_engine_options = option_group(ENGINE_OPTIONS)
 
 
 _ENGINE_KEYS = ("engine", "scheduler", "local_workers", "archive_minutes")

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from checker import api, archiveurl, bulk, checks
-from checker.archiveurl import normalise_url, parse_archive_url, plain_parts
+from checker.archiveurl import normalise_url, parse_archive_url, plain_parts, split_key
 from checker.checks import CheckConfig, run_checks
 from checker.importers import csv_format
 from checker.model import Finding, ImportResult, Reference, Severity
@@ -62,19 +62,6 @@ URLS = [
 ]
 
 
-def _slow_normalise(url: str) -> str:
-    """normalise_url as it was, by urlsplit alone."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    try:
-        port = parts.port if parts.port not in (None, 80, 443) else None
-    except ValueError:
-        port = None
-    path = parts.path.rstrip("/") or ""
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{':' + str(port) if port else ''}{path}{query}"
-
-
 def _random_urls(n: int) -> list[str]:
     rng = random.Random(3)
     pieces = ["https://", "http://", "ftp://", "www.", "Ex", "a", "-", ".", "/", "?", "#"]
@@ -85,7 +72,7 @@ def _random_urls(n: int) -> list[str]:
 @pytest.mark.parametrize("url", URLS + _random_urls(3000))
 def test_plain_parts_are_urlsplits(url: str) -> None:
     try:
-        slow = _slow_normalise(url)
+        slow = split_key(url)
     except ValueError:  # urlsplit refuses it (a bad IPv6 literal): no shortcut either
         assert plain_parts(url.strip()) is None
         return
@@ -317,18 +304,10 @@ def _report_bytes(
 
 
 def _synthetic_csv(path: Path, n: int, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import csv
-
     monkeypatch.syspath_prepend(str(ROOT))
-    from bench.offline_checks import synthetic
+    from bench.offline_checks import write_csv
 
-    columns = ["id", "url", "title", "author", "work", "date", "access_date"]
-    columns += ["archive_url", "archive_date", "isbn"]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for ref in synthetic(n):
-            writer.writerow([getattr(ref, c) for c in columns])
+    write_csv(path, n)
     return path
 
 

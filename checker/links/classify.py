@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from http import HTTPStatus
@@ -43,6 +42,7 @@ from posixpath import splitext
 from urllib.parse import urlunsplit
 
 from checker.links.fetch import PERMANENT_REDIRECTS, FetchOutcome
+from checker.links.page import probe_url
 from checker.links.scheduler import split_url
 from checker.links.signals import (
     bot_wall,
@@ -280,12 +280,3 @@ def page_date(body: str) -> str:
     except Exception:  # htmldate on hostile markup: no date rather than no verdict
         return ""
     return found or ""
-
-
-def probe_url(url: str) -> str:
-    """A random, surely-missing URL on the same host, with the same kind of extension
-    (``/<24 hex>.html`` for ``.../page.html``); cache its outcome per host and extension."""
-    parts = split_url(url)
-    ext = splitext(parts.path)[1].lower()
-    ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ""
-    return urlunsplit((parts.scheme, parts.netloc, f"/{secrets.token_hex(12)}{ext}", "", ""))

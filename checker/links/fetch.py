@@ -314,7 +314,7 @@ def _chain(run: _Run, method: str, url: str) -> _Result:
             return result
         location = result.headers.get("location", "")
         if result.status in REDIRECT_CODES and location:
-            _discard(response, run, method, result)
+            _discard(response, run, result)
             run.hops.append(_hop(run, result, started, location))
             redirects.append(result.status or 0)
             target = _join(current, location)
@@ -332,7 +332,7 @@ def _chain(run: _Run, method: str, url: str) -> _Result:
         if method == "GET" and (not content_type or any(t in content_type for t in _TEXT_TYPES)):
             _read_body(run, response, result)
         else:
-            _discard(response, run, method, result)
+            _discard(response, run, result)
         run.hops.append(_hop(run, result, started))
         return result
 
@@ -365,6 +365,7 @@ class _Stop(Exception):
 def _send(run: _Run, method: str, url: str, result: _Result) -> Answer:
     """One request, to the vetted address of the URL's host; the body is streamed."""
     config = run.config
+    prepared = None  #: the request as requests sees it, made only when cookies are at play
     try:
         target = _target(url)
         # citewatch's own headers win: a session must not ask for encodings we cannot cap.
@@ -372,7 +373,8 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> Answer:
         if run.jar is not None and len(run.jar):
             from requests.cookies import get_cookie_header
 
-            cookie = get_cookie_header(run.jar, _prepare(method, url, headers))  # type: ignore[no-untyped-call]
+            prepared = _prepare(method, url, headers)
+            cookie = get_cookie_header(run.jar, prepared)  # type: ignore[no-untyped-call]
             if cookie:
                 headers["Cookie"] = cookie
     except ValueError as exc:  # requests' InvalidURL is one too
@@ -397,21 +399,23 @@ def _send(run: _Run, method: str, url: str, result: _Result) -> Answer:
     if run.expired:  # the deadline timer cut the answer short: whatever arrived is incomplete
         answer.close()
         raise _Stop("timeout", "no complete answer before the deadline")
-    if answer.headers.get("set-cookie") is not None:
-        from requests.cookies import MockRequest, MockResponse, RequestsCookieJar
-
-        with contextlib.suppress(ValueError):  # a URL requests will not prepare: no cookie
-            asked = MockRequest(_prepare(method, url, headers))
-            if run.jar is None:
-                run.jar = RequestsCookieJar()
-            run.jar.extract_cookies(MockResponse(answer.headers), asked)  # type: ignore[arg-type]
     result.status = answer.status
     kept: dict[str, str] = {}
+    sets_cookies = False
     for name, value in answer.headers.raw_items():  # the first of each, as Message.get
         name = name.lower()
         if name in _KEPT and name not in kept:
             kept[name] = value
+        sets_cookies = sets_cookies or name == "set-cookie"
     result.headers = MappingProxyType(kept)
+    if sets_cookies:
+        from requests.cookies import MockRequest, MockResponse, RequestsCookieJar
+
+        with contextlib.suppress(ValueError):  # a URL requests will not prepare: no cookie
+            asked = MockRequest(prepared or _prepare(method, url, headers))
+            if run.jar is None:
+                run.jar = RequestsCookieJar()
+            run.jar.extract_cookies(MockResponse(answer.headers), asked)  # type: ignore[arg-type]
     return answer
 
 
@@ -453,10 +457,10 @@ def _prepare(method: str, url: str, headers: Mapping[str, str]) -> requests.Prep
     return prepared
 
 
-def _discard(answer: Answer, run: _Run, method: str, result: _Result) -> None:
+def _discard(answer: Answer, run: _Run, result: _Result) -> None:
     """Close an answer whose body is not wanted (a short one is drained for reuse)."""
     try:
-        length = 0 if method == "HEAD" else int(result.headers.get("content-length", "-1"))
+        length = 0 if result.method == "HEAD" else int(result.headers.get("content-length", "-1"))
         if 0 <= length <= 65536 and run.remaining() > 0.5:
             answer.drain()  # to the end, so the connection can be reused
             return

@@ -1,4 +1,5 @@
-"""Reading a fetched page: decoding its bytes the way a browser would, and its title.
+"""Reading a fetched page: decoding its bytes the way a browser would, and its title;
+and the surely-missing page of the same host that the soft-404 probe asks for.
 
 Shared by the link stage (live pages) and the archive stage (raw captures).
 """
@@ -8,8 +9,9 @@ from __future__ import annotations
 import codecs
 import html
 import re
-
-import charset_normalizer
+import secrets
+from posixpath import splitext
+from urllib.parse import urlsplit, urlunsplit
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
@@ -44,6 +46,8 @@ def decode_html(data: bytes, content_type: str = "") -> str:
         return _decode(data, "utf-8", "strict")
     except UnicodeDecodeError:
         pass
+    import charset_normalizer  # the last resort: not imported by every run
+
     best = charset_normalizer.from_bytes(data[:65536]).best()
     return _decode(data, _codec(best.encoding) if best else None, "replace")
 
@@ -59,3 +63,12 @@ def extract_title(text: str) -> str:
     if match is None:
         return ""
     return " ".join(html.unescape(match.group(1)).split())[:300]
+
+
+def probe_url(url: str) -> str:
+    """A random, surely-missing URL on the same host, with the same kind of extension
+    (``/<24 hex>.html`` for ``.../page.html``); cache its outcome per host and extension."""
+    parts = urlsplit(url)
+    ext = splitext(parts.path)[1].lower()
+    ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ""
+    return urlunsplit((parts.scheme, parts.netloc, f"/{secrets.token_hex(12)}{ext}", "", ""))

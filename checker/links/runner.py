@@ -22,12 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from checker.links import processes
 from checker.links.fetch import FetchConfig, FetchOutcome, fetch
 from checker.links.history import Policy
 from checker.links.outage import NetworkVerdict, PageFingerprint, judge
+from checker.links.page import probe_url
 from checker.links.pool import Connections
 from checker.links.safety import Resolver
 from checker.links.scheduler import Politeness, host_of, run_polite, split_url
@@ -122,8 +122,6 @@ class _Prober:
             lock = self._locks.setdefault(host, threading.Lock())
         with lock:
             if host not in self._done:
-                from checker.links.classify import probe_url
-
                 self._done[host] = self._fetch(probe_url(url))
             return self._done[host]
 
@@ -260,20 +258,16 @@ def _fetcher(
                 return fetch(url, config.fetch, resolver=resolver, connections=connections)
 
             prober = _Prober(fetch_one)
-            from checker.links.signals import NameServerCache, dns_nameserver_lookup, visible_text
-
-            lookup = ns_lookup or (dns_nameserver_lookup() if config.parking_ns else None)
-            nameservers = NameServerCache(lookup)
+            nameservers = _nameservers(ns_lookup, config.parking_ns)
 
             def work(url: str) -> Fetched:
                 outcome = fetch_one(url)
                 breaker.note(url, outcome)
                 probe = prober(url) if config.probe and _wants_probe(outcome) else None
-                names: list[str] = []
-                if lookup is not None and outcome.status == 200:
-                    host = urlsplit(outcome.final_url or url).hostname or ""
-                    names = nameservers(host, len(visible_text(outcome.body)))
-                return outcome, probe, tuple(names)
+                names: tuple[str, ...] = ()
+                if nameservers is not None and outcome.status == 200:
+                    names = nameservers(outcome.final_url or url, outcome.body)
+                return outcome, probe, names
 
             def skip(url: str) -> Fetched | None:
                 cut = breaker.skip(url)
@@ -285,6 +279,25 @@ def _fetcher(
             run_polite(urls, work, politeness, on_done=judge_done, skip=skip)
 
     return run
+
+
+def _nameservers(
+    lookup: NameServerLookup | None, parking_ns: bool
+) -> Callable[[str, str], tuple[str, ...]] | None:
+    """The name servers of a page's final host (for the parking signal), or None when
+    they are not asked: then the signals are not imported before the first request
+    (they are compiled where pages are judged)."""
+    if lookup is None and not parking_ns:
+        return None
+    from checker.links.signals import NameServerCache, dns_nameserver_lookup, visible_text
+
+    cache = NameServerCache(lookup or dns_nameserver_lookup())
+
+    def of(url: str, body: str) -> tuple[str, ...]:
+        host = split_url(url).hostname or ""
+        return tuple(cache(host, len(visible_text(body))))
+
+    return of
 
 
 #: Timeouts in a row on one host before its remaining URLs are not fetched.

@@ -1,7 +1,7 @@
 """Soft 404s known from the page itself: a 200 answer whose title, headings or (short)
 text say the page is not there, in many languages and layouts.
 
-The random-path probe (:func:`checker.links.classify.probe_url`) then only confirms; it
+The random-path probe (:func:`checker.links.page.probe_url`) then only confirms; it
 still catches sites whose error page says nothing recognisable.  Decided, first match
 wins, from:
 
