@@ -4,14 +4,15 @@
 
 Starts HOSTS HTTP/1.1 servers on 127.0.0.10… (port 0), prints one JSON line with their
 ``[ip, port]`` pairs, then serves until stdin closes.  Every answer comes after LATENCY
-seconds: paths under ``/ok/`` get 200 with a titled page, anything else 404.  The server
-measures what the client did: the most requests in flight at once on one host, and the
-connections opened.  ``GET /__stats`` on the first host returns them as JSON (and resets
-them); it is not counted.  Nothing leaves 127.0.0.0/8.
+seconds: paths under ``/ok/`` get 200 with a titled page (each page names its path),
+anything else 404.  The server measures what the client did: the most requests in flight
+at once on one host, and the connections opened.  ``GET /__stats`` on the first host
+returns them as JSON (and resets them); it is not counted.  Nothing leaves 127.0.0.0/8.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 import threading
@@ -19,8 +20,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-OK_BODY = b"<html><head><title>Story</title></head><body>" + b"text " * 300 + b"</body></html>"
-GONE_BODY = b"<html><head><title>404 Not Found</title></head><body>gone</body></html>"
+#: Every page differs (its path is in it), as real pages do: a tool that remembers the
+#: last page's findings gains nothing from the benchmark's pages being alike.
+OK_BODY = (
+    "<html><head><title>Story</title></head><body><p>{path}</p>" + "text " * 300 + "</body></html>"
+)
+GONE_BODY = "<html><head><title>404 Not Found</title></head><body>gone: {path}</body></html>"
 
 
 class Stats:
@@ -80,7 +85,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             time.sleep(LATENCY)
             ok = self.path.startswith("/ok/")
-            self._answer(200 if ok else 404, OK_BODY if ok else GONE_BODY, "text/html")
+            body = (OK_BODY if ok else GONE_BODY).format(path=html.escape(self.path))
+            self._answer(200 if ok else 404, body.encode(), "text/html")
         finally:
             STATS.leave(str(host))
 

@@ -23,6 +23,8 @@ from typing import Any
 
 import certifi
 
+from checker.links.response import Response
+
 #: Maps a host name to its addresses; raises :class:`socket.gaierror` for no such host.
 Resolver = Callable[[str], list[str]]
 
@@ -193,6 +195,7 @@ def pinned_connection(
         return socket.create_connection((ip, address[1]), timeout, source)
 
     conn._create_connection = connect  # type: ignore[attr-defined]
+    conn.response_class = Response  # headers read without the email package
     return conn
 
 

@@ -1,18 +1,20 @@
 """The signals' marker lists, kept as JSON data beside this module (sources noted inside).
 
 Every page a run fetches is searched for hundreds of markers, so the patterns are built
-to be cheap to run: a phrase list becomes one trie-shaped expression (at each position
-only the branches for the next character are tried), and a marker expression is gated
-by the literal text every match of it must contain (a substring test in C rules most
-pages out before the expression runs).  Both give exactly the answers of the plain
-expressions; ``tests/test_signals.py`` holds them to that.
+to be cheap to run: every phrase list goes into one Aho-Corasick automaton (a page's
+text is scanned once, in C, for all of them), and a marker expression is gated by the
+literal text every match of it must contain (a substring test in C rules most pages out
+before the expression runs).  Both give exactly the answers of the plain expressions;
+``tests/test_signals.py`` holds them to that.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from functools import cache
+import threading
+from collections.abc import Iterable
+from functools import cache, lru_cache
 from importlib import resources
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -40,17 +42,19 @@ def lower_pattern(pattern: str) -> str:
 
 class Gated:
     """A compiled expression that runs only on text containing one of ``gates`` (the
-    literals at least one of which every match contains); without gates it always runs."""
+    literals at least one of which every match contains); without gates it always runs.
+    Whether a text holds a gate is read off the text's one scan by :data:`LITERALS`."""
 
-    __slots__ = ("expression", "gates", "pattern")
+    __slots__ = ("expression", "gates", "index", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.expression = re.compile(pattern, flags)
         self.pattern = pattern
         self.gates = () if flags & re.IGNORECASE else required_literals(pattern)
+        self.index = LITERALS.add(self.gates) if self.gates else -1
 
     def _open(self, text: str) -> bool:
-        return not self.gates or any(gate in text for gate in self.gates)
+        return not self.gates or self.index in LITERALS.found(text)
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.expression.search(text) if self._open(text) else None
@@ -69,30 +73,106 @@ def markers(entries: list[dict[str, str]], label: str, flags: int = 0) -> list[t
     return [(Gated(lower_pattern(e["pattern"]), flags), e[label]) for e in entries]
 
 
-def phrases(words: list[str]) -> re.Pattern[str]:
-    """An expression finding any of the (already normalised) ``words``: at the leftmost
-    place where one occurs, the longest one there (as an alternation sorted longest
-    first would), built as a trie so that each position tries one branch per letter."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        if not word:
-            continue
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return re.compile(_trie_pattern(trie) if trie else r"(?!)")
+class PhraseMatch:
+    """Where a phrase was found: ``group(0)`` and ``span()`` as on a regular expression's
+    match."""
+
+    __slots__ = ("_end", "_start", "_text")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._text, self._start, self._end = text, start, end
+
+    def group(self, index: int = 0) -> str:
+        if index != 0:
+            raise IndexError("no such group")
+        return self._text[self._start : self._end]
+
+    def span(self) -> tuple[int, int]:
+        return self._start, self._end
 
 
-def _trie_pattern(node: dict[str, Any]) -> str:
-    ends = "" in node
-    branches = [re.escape(char) + _trie_pattern(node[char]) for char in sorted(node) if char]
-    if not branches:
-        return ""
-    if len(branches) == 1 and not ends:
-        return branches[0]
-    group = "(?:" + "|".join(branches) + ")"
-    return group + "?" if ends else group  # greedy: the longer word first, then this one
+class Literals:
+    """Every literal the signals look for (phrase lists and the gates of expressions), in
+    one Aho-Corasick automaton (pyahocorasick): a text is scanned once, in C, for all of
+    them, and the last few texts' findings are remembered, so the soft-404, parking and
+    bot-wall rules that read one page pay for a single pass over each of its texts."""
+
+    def __init__(self) -> None:
+        self._lists: list[frozenset[str]] = []
+        self._automaton: Any = None  #: built on the first scan after a list was added
+        self._lock = threading.Lock()
+
+    def add(self, words: Iterable[str]) -> int:
+        """Register a list of literals; its index in the findings."""
+        with self._lock:
+            self._lists.append(frozenset(w for w in words if w))
+            self._automaton = None
+            return len(self._lists) - 1
+
+    def found(self, text: str) -> dict[int, tuple[int, int]]:
+        """For each list with a literal in ``text``: the span of its leftmost literal
+        there, the longest one at that place."""
+        automaton = self._automaton
+        if automaton is None:
+            automaton = self._build()
+        return _scan(text, automaton)
+
+    def _build(self) -> Any:
+        import ahocorasick
+
+        with self._lock:
+            if self._automaton is None:
+                owners: dict[str, list[int]] = {}
+                for index, words in enumerate(self._lists):
+                    for word in words:
+                        owners.setdefault(word, []).append(index)
+                automaton = ahocorasick.Automaton()
+                for word, lists in owners.items():
+                    automaton.add_word(word, (len(word), tuple(lists)))
+                if owners:
+                    automaton.make_automaton()
+                self._automaton = automaton
+            return self._automaton
+
+
+@lru_cache(maxsize=8)  # one page's texts are searched by several rules
+def _scan(text: str, automaton: Any) -> dict[int, tuple[int, int]]:
+    best: dict[int, tuple[int, int]] = {}
+    if not len(automaton):
+        return best
+    for end, (length, lists) in automaton.iter(text):
+        start, stop = end + 1 - length, end + 1
+        for index in lists:
+            known = best.get(index)
+            if known is None or start < known[0] or (start == known[0] and stop > known[1]):
+                best[index] = (start, stop)
+    return best
+
+
+LITERALS = Literals()
+
+
+class Phrases:
+    """Finds any of some (already normalised) phrases in a text: at the leftmost place
+    where one occurs, the longest one there (as an alternation sorted longest first
+    would), from the text's one scan by :data:`LITERALS`."""
+
+    __slots__ = ("empty", "index")
+
+    def __init__(self, words: list[str]) -> None:
+        self.index = LITERALS.add(words)
+        self.empty = not any(words)
+
+    def search(self, text: str) -> PhraseMatch | None:
+        if self.empty:
+            return None
+        span = LITERALS.found(text).get(self.index)
+        return PhraseMatch(text, *span) if span else None
+
+
+def phrases(words: list[str]) -> Phrases:
+    """A :class:`Phrases` finding any of the (already normalised) ``words``."""
+    return Phrases(words)
 
 
 def required_literals(pattern: str) -> tuple[str, ...]:
