@@ -141,3 +141,24 @@ def test_an_exception_in_work_stops_the_run_and_is_raised() -> None:
     with pytest.raises(RuntimeError, match="boom"):
         run_polite(urls(1, 50), work, Politeness(max_concurrency=1, host_interval=0))
     assert len(started) < 50  # the rest was not started
+
+
+def test_a_slot_is_free_while_its_result_waits_to_be_handed_over() -> None:
+    """A worker whose result waits for the collector (the bounded hand-over is full) must
+    not keep its host's slot: the host's next request goes out meanwhile."""
+    from checker.links.scheduler import _Board
+
+    urls = [f"http://a.example/{i}" for i in range(3)]
+    board: _Board[str] = _Board(
+        urls, Politeness(max_concurrency=1, host_concurrency=1), time.monotonic, None
+    )
+    host = board.hosts["a.example"]
+    running_at_hand_over: list[int] = []
+
+    class Out:
+        def put(self, item: object) -> None:
+            if isinstance(item, tuple):
+                running_at_hand_over.append(host.running)
+
+    board.worker(lambda url: url.upper(), Out())  # type: ignore[arg-type]
+    assert running_at_hand_over == [0, 0, 0]

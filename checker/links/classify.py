@@ -197,7 +197,7 @@ def _same_as_probe(url: str, outcome: FetchOutcome, probe: FetchOutcome | None) 
         return ""
     a, b = len(visible_text(outcome.body)), len(visible_text(probe.body))
     length_ratio = min(a, b) / max(a, b) if max(a, b) else 1.0
-    if title_similarity(outcome.title, probe.title) >= 0.9 and length_ratio >= 0.9:
+    if length_ratio >= 0.9 and title_similarity(outcome.title, probe.title) >= 0.9:
         return f"a surely-missing path answers the same page ({probe.title!r})"
     return ""
 

@@ -214,9 +214,10 @@ class _Board(Generic[T]):
                     out.put((url, skipped))
                     continue
                 try:
-                    out.put((url, work(url)))
+                    value = work(url)
                 finally:
-                    self._release(host)
+                    self._release(host)  # before the hand-over, which may wait its turn
+                out.put((url, value))
         except BaseException as exc:
             out.put(exc)
         finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from importlib import resources
 from re import _constants as sre  # type: ignore[attr-defined]
@@ -68,9 +68,21 @@ def union(patterns: list[str], flags: int = 0) -> Gated:
     return Gated("|".join(f"(?:{lower_pattern(p)})" for p in patterns), flags)
 
 
-def markers(entries: list[dict[str, str]], label: str, flags: int = 0) -> list[tuple[Gated, str]]:
+class Markers(list[tuple[Gated, str]]):
+    """``(expression, label)`` pairs searched together in one text."""
+
+    def labels(self, text: str) -> Iterator[str]:
+        """The label of every marker found in ``text``, in order; the gates of all of them
+        are read off the text's one scan."""
+        found = LITERALS.found(text)
+        for pattern, label in self:
+            if (not pattern.gates or pattern.index in found) and pattern.expression.search(text):
+                yield label
+
+
+def markers(entries: list[dict[str, str]], label: str, flags: int = 0) -> Markers:
     """``(expression, label)`` for each entry, for lower-cased text."""
-    return [(Gated(lower_pattern(e["pattern"]), flags), e[label]) for e in entries]
+    return Markers((Gated(lower_pattern(e["pattern"]), flags), e[label]) for e in entries)
 
 
 class PhraseMatch:

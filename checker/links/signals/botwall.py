@@ -58,9 +58,9 @@ def bot_wall(status: int, headers: Mapping[str, str], title: str, body: str, tex
     short = len(text) < SHORT_TEXT
     low = body.lower()
     if short or status >= 400:
-        for pattern, vendor in _STRONG:
-            if pattern.search(low):
-                return f"{vendor} challenge or block page"
+        vendor = next(_STRONG.labels(low), "")
+        if vendor:
+            return f"{vendor} challenge or block page"
     norm_title = normalise(title)
     if norm_title and _TITLE.search(norm_title):
         return f"challenge page titled {title!r}"
@@ -70,7 +70,7 @@ def bot_wall(status: int, headers: Mapping[str, str], title: str, body: str, tex
         if sentence:
             return f"challenge page ({sentence.group(0)!r})"
         if len(text) < BARE_TEXT and _WEAK.search(low):
-            what = next(w for p, w in _WEAK_WHAT if p.search(low))
+            what = next(_WEAK_WHAT.labels(low))
             return f"{what} on an otherwise empty page"
     elif short and status >= 400:
         sentence = _TEXT.search(normalise(text))

@@ -40,6 +40,7 @@ EMPTY_TEXT = 200
 _DATA = load("parking")
 _MARKETPLACES: tuple[str, ...] = tuple(_DATA["marketplaces"])
 _MARKET_DOMAINS = tuple(dict.fromkeys(market.split("/")[0] for market in _MARKETPLACES))
+_MARKET_SET, _MARKET_SUFFIXES = frozenset(_MARKET_DOMAINS), tuple(f".{d}" for d in _MARKET_DOMAINS)
 _LANDERS = frozenset(_DATA["lander_paths"])
 _SERVICES = markers(_DATA["service_markup"], "service")
 _SCRIPT_REDIRECT = Gated(lower_pattern(_DATA["script_redirect"]))
@@ -57,6 +58,8 @@ _NS = union(
 
 def on_marketplace(final_host: str, cited_host: str) -> str:
     """The marketplace ``final_host`` belongs to, unless the cited host already did."""
+    if final_host not in _MARKET_SET and not final_host.endswith(_MARKET_SUFFIXES):
+        return ""  # on no marketplace (one test in C for every page)
     for domain in _MARKET_DOMAINS:
         if _within(final_host, domain) and not _within(cited_host, domain):
             return domain
@@ -91,7 +94,7 @@ def parked(
         return f"a script-only page sending visitors to the parking lander {lander.group(1)}"
     services = []  # landers are never long: an article's text is not searched for them
     if len(text) < 2 * SHORT_TEXT:
-        services = sorted({name for pattern, name in _SERVICES if pattern.search(low)})
+        services = sorted(set(_SERVICES.labels(low)))
     if services and (short or len(services) >= 2):
         return f"parking-service markup ({', '.join(services)})"
     norm_title = fold(title)
