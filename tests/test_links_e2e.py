@@ -4,6 +4,7 @@ clock, and TTL reuse."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -270,3 +271,28 @@ def test_exclude_user_agent_and_recheck_all(simweb: SimWeb, tmp_path: Path) -> N
     assert simweb.requests_to("news.example") == []
     run_cli(tmp_path, src, *simweb.cli_args(), "--exclude", "private-", "--recheck-all")
     assert simweb.requests_to("news.example")
+
+
+def test_no_state_verdicts_are_a_fresh_stores(simweb: SimWeb, tmp_path: Path) -> None:
+    """--no-state writes no rows: each verdict must be the one a store that has never
+    seen the URL gives (alive, failing with its count, blocked, soft-404...)."""
+    paths = ["/article/real-story", "/status/410", "/status/404", "/status/503", "/status/429"]
+    refs = [
+        Reference(str(i), url=simweb.url("news.example", p), title="x") for i, p in enumerate(paths)
+    ]
+    refs.append(Reference("9", url=simweb.url("down.example", "/a"), title="x"))
+    night = dt.datetime(2026, 11, 1, 3, tzinfo=dt.UTC)
+    runs = {}
+    for remember in (True, False):
+        config = dataclasses.replace(
+            link_config(tmp_path, timezone="UTC"),
+            state_path=tmp_path / f"fresh-{remember}.sqlite" if remember else None,
+        )
+        runs[remember] = check_links(refs, config, resolver=simweb.resolver, now=lambda: night)
+    kept, forgotten = runs[True].results, runs[False].results
+    assert {r.status for r in kept.values()} >= {LinkStatus.ALIVE, LinkStatus.FAILING}
+    for url, verdict in kept.items():
+        other = forgotten[url]
+        fields = ("status", "rule", "detail", "failures", "failing_since", "checked_at")
+        assert [getattr(other, f) for f in fields] == [getattr(verdict, f) for f in fields]
+    assert not (tmp_path / "fresh-False.sqlite").exists()

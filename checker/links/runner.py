@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 # The verdict's modules (the signals, htmldate) are imported where pages are judged: in
 # a fetch process that is after the fork, while its first requests are out, not before
 # the first request of the run.
-from checker.store import BatchWriter, is_database_url, open_store
+from checker.store import BatchWriter, Store, is_database_url, open_store
+from checker.store.policy import Night
 
 DEFAULT_STATE = Path(".citewatch/state.sqlite")
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ def check_links(
     results: dict[str, LinkResult] = {}
     due: list[str] = []
     history = open_store(config.state_path, config.policy)
+    remember = config.state_path is not None
     now = now or history.now  # a shared database's clock, not this machine's
     started = now()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -194,10 +196,8 @@ def check_links(
             _fetcher(config, config.politeness, resolver, ns_lookup)(due, done)
         network = judge(raw, pages)
         stamp = now()
-        with BatchWriter(history, run_id) as writer:  # one transaction per batch
-            for url in due:
-                if network.usable:
-                    writer.add(raw[url], stamp)
+        checked = [raw[url] for url in due] if network.usable else []  # unusable: nothing kept
+        verdicts = _recorded(history, run_id, checked, stamp, remember)
         for url in due:
             if not network.usable:
                 results[url] = dataclasses.replace(
@@ -208,7 +208,7 @@ def check_links(
                     checked_at=stamp,
                 )
             else:
-                results[url] = writer.verdicts[url]
+                results[url] = verdicts[url]
         counts: dict[str, int] = {}
         for result in results.values():
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
@@ -217,6 +217,22 @@ def check_links(
     finally:
         history.close()
     return LinkRun(results, network, run_id, len(due), reused_count, trend)
+
+
+def _recorded(
+    history: Store, run_id: str, raws: list[LinkResult], stamp: dt.datetime, remember: bool
+) -> dict[str, LinkResult]:
+    """The verdict on each check, recorded in batches (one transaction each) when the
+    run remembers.  A run that remembers nothing (``--no-state``) has no earlier night:
+    each verdict is the one a store that has never seen the URL gives (the policy's
+    first night), without writing rows nobody reads."""
+    if not remember:
+        night = Night(stamp, history.policy)
+        return {raw.url: night.judge(raw, 0, None, 0.0)[0] for raw in raws}
+    with BatchWriter(history, run_id) as writer:
+        for raw in raws:
+            writer.add(raw, stamp)
+    return writer.verdicts
 
 
 #: What a fetch brought back: the answer (or the breaker's verdict when the URL was not
