@@ -5,6 +5,7 @@ its unreported URLs to the parent (none lost, none reported twice)."""
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -92,6 +93,49 @@ def test_a_failing_child_reports_why() -> None:
     problems = processes.run_in_processes(URLS[:20], raises, 2, seen.__setitem__)
     assert problems and all("RuntimeError: boom" in p for p in problems)
     assert sorted(seen) == sorted(URLS[:20])
+
+
+def test_a_parent_that_reads_late_never_holds_a_child_up(tmp_path: Path) -> None:
+    """The parent judges while the children fetch: a child's results wait for it in the
+    child (not in a full pipe, with the collecting thread, and the fetches behind it,
+    stuck on it)."""
+    page = "x" * 20_000  # a batch larger than a pipe holds
+
+    def fetches(urls: Sequence[str], on_done: Callable[[str, str], None]) -> None:
+        for url in urls:
+            on_done(url, page + url)  # each its own (a pickle shares one object)
+        (tmp_path / f"finished-{os.getpid()}").touch()  # every result handed over
+
+    finished: list[int] = []
+
+    def slow(url: str, value: str) -> None:
+        if not finished:  # the first result: wait for every child to finish first
+            deadline = time.monotonic() + 10
+            while len(list(tmp_path.glob("finished-*"))) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            finished.append(len(list(tmp_path.glob("finished-*"))))
+
+    assert processes.run_in_processes(URLS, fetches, 2, slow) == []
+    assert finished == [2]
+
+
+def test_an_error_in_on_done_stops_the_children(tmp_path: Path) -> None:
+    def forever(urls: Sequence[str], on_done: Callable[[str, int], None]) -> None:
+        (tmp_path / f"child-{os.getpid()}").touch()
+        for url in urls:
+            on_done(url, os.getpid())
+        time.sleep(60)
+
+    def fails(url: str, value: int) -> None:
+        raise ValueError("bad result")
+
+    with pytest.raises(ValueError, match="bad result"):
+        processes.run_in_processes(URLS, forever, 2, fails)
+    children = [int(p.name.split("-")[1]) for p in tmp_path.glob("child-*")]
+    assert children
+    for pid in children:  # killed and reaped: no orphans
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def _append_to(seen: list[str]) -> Callable[[str, object], None]:

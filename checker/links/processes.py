@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import queue
 import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from checker.links.scheduler import host_of
 
@@ -67,12 +68,18 @@ def share(total: int, parts: int, floor: int) -> int:
 
 
 class _Sender(Generic[T]):
-    """Batches a child's results onto its pipe."""
+    """Batches a child's results onto its pipe, from a thread of its own: the thread
+    that collects the fetches never waits for the parent to read (a full pipe held it,
+    and the fetch threads behind it)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.batch: list[tuple[str, T]] = []
         self.sent = time.monotonic()
+        self.outbox: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._pump, name="sender", daemon=True)
+        self.thread.start()
 
     def __call__(self, url: str, value: T) -> None:
         self.batch.append((url, value))
@@ -81,20 +88,37 @@ class _Sender(Generic[T]):
 
     def flush(self) -> None:
         if self.batch:
-            self.conn.send(("results", self.batch))
+            self.outbox.put(("results", self.batch))
             self.batch = []
         self.sent = time.monotonic()
+
+    def close(self, last: tuple[str, Any]) -> None:
+        """Send what is batched, then ``last``; wait until all of it went out."""
+        self.flush()
+        self.outbox.put(last)
+        self.outbox.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def _pump(self) -> None:
+        while (message := self.outbox.get()) is not None:
+            try:
+                self.conn.send(message)
+            except BaseException as exc:  # the parent is gone: nothing more can be said
+                self.error = exc
+                return
 
 
 def _child(run: Runner[T], urls: Sequence[str], conn: Connection) -> None:
     sender: _Sender[T] = _Sender(conn)
     try:
-        run(urls, sender)
-        sender.flush()
-        conn.send(("done", None))
-    except BaseException as exc:  # reported to the parent, which checks the rest itself
-        sender.flush()
-        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        try:
+            run(urls, sender)
+        except BaseException as exc:  # reported to the parent, which checks the rest itself
+            sender.close(("failed", f"{type(exc).__name__}: {exc}"))
+        else:
+            sender.close(("done", None))
     finally:
         conn.close()
 
@@ -121,39 +145,71 @@ def run_in_processes(
         process.start()
         sender.close()
         pending[receiver] = (process, set(part))
-    problems: list[str] = []
-    left: list[str] = []
     side = _Side(meanwhile) if meanwhile is not None else None  # after the forks: no
-    try:  # thread of ours is copied into a child
-        while pending:
-            for conn in wait(list(pending)):
-                assert isinstance(conn, Connection)
-                child, todo = pending[conn]
-                try:
-                    kind, payload = conn.recv()
-                except (EOFError, OSError):
-                    kind, payload = "failed", "the fetch process ended without a word"
-                if kind == "results":
-                    for url, value in payload:
-                        todo.discard(url)
-                        on_done(url, value)
-                    continue
-                if kind == "failed":
-                    problems.append(str(payload))
-                    left.extend(url for url in urls if url in todo)
-                conn.close()
-                child.join(5)
-                del pending[conn]
+    reader: _Receiver[T] = _Receiver(pending)  # thread of ours is copied into a child
+    try:
+        while (batch := reader.inbox.get()) is not None:
+            for url, value in batch:
+                on_done(url, value)
     finally:
-        for conn, (child, _) in pending.items():  # interrupted: no orphans left behind
-            child.kill()
-            child.join(5)
-            conn.close()
-    if left:
-        run(left, on_done)
+        reader.stop()
+    if reader.left:
+        run([url for url in urls if url in reader.left], on_done)
     if side is not None:
         side.result()
-    return problems
+    return reader.problems
+
+
+class _Receiver(Generic[T]):
+    """Reads the children's pipes on a thread of its own and hands their batches over
+    in order (``inbox``, then None), so a pipe is emptied while this process judges
+    what came before.  A child that fails or ends without a word leaves its unreported
+    URLs in ``left`` and its problem in ``problems``."""
+
+    def __init__(
+        self, pending: dict[Connection, tuple[multiprocessing.process.BaseProcess, set[str]]]
+    ) -> None:
+        self.pending = pending
+        self.inbox: queue.SimpleQueue[list[tuple[str, T]] | None] = queue.SimpleQueue()
+        self.problems: list[str] = []
+        self.left: set[str] = set()
+        self.thread = threading.Thread(target=self._read, name="receiver", daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        pending = self.pending
+        try:
+            while pending:
+                for conn in wait(list(pending)):
+                    assert isinstance(conn, Connection)
+                    child, todo = pending[conn]
+                    try:
+                        kind, payload = conn.recv()
+                    except (EOFError, OSError):
+                        kind, payload = "failed", "the fetch process ended without a word"
+                    if kind == "results":
+                        todo.difference_update(url for url, _ in payload)
+                        self.inbox.put(payload)
+                        continue
+                    if kind == "failed":
+                        self.problems.append(str(payload))
+                        self.left.update(todo)
+                    conn.close()
+                    child.join(5)
+                    del pending[conn]
+        finally:
+            self.inbox.put(None)
+
+    def stop(self) -> None:
+        """Wait for the reading to end; when this process stops early (an exception in
+        ``on_done``, an interrupt), the children are killed first: no orphans."""
+        if self.thread.is_alive():
+            for child, _ in list(self.pending.values()):
+                child.kill()
+            self.thread.join()
+        for conn, (child, _) in list(self.pending.items()):
+            child.join(5)
+            conn.close()
 
 
 class _Side:
