@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.cli import main
 from checker.links.fetch import FetchConfig
@@ -296,3 +298,13 @@ def test_no_state_verdicts_are_a_fresh_stores(simweb: SimWeb, tmp_path: Path) ->
         fields = ("status", "rule", "detail", "failures", "failing_since", "checked_at")
         assert [getattr(other, f) for f in fields] == [getattr(verdict, f) for f in fields]
     assert not (tmp_path / "fresh-False.sqlite").exists()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="/.ab", max_size=12))
+def test_the_probe_key_takes_the_extension_pathlib_would(path: str) -> None:
+    from pathlib import PurePosixPath
+
+    from checker.links.runner import _suffix
+
+    assert _suffix(path) == PurePosixPath(path).suffix

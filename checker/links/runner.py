@@ -20,7 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.links import processes
@@ -118,13 +118,20 @@ class _Prober:
 
     def __call__(self, url: str) -> FetchOutcome:
         # The probe copies the cited URL's extension, so pages and PDFs probe apart.
-        host = host_of(url) + PurePosixPath(split_url(url).path).suffix.lower()
+        host = host_of(url) + _suffix(split_url(url).path).lower()
         with self._lock:
             lock = self._locks.setdefault(host, threading.Lock())
         with lock:
             if host not in self._done:
                 self._done[host] = self._fetch(probe_url(url))
             return self._done[host]
+
+
+def _suffix(path: str) -> str:
+    """The extension of a URL path's last segment, as ``PurePosixPath(path).suffix``."""
+    name = next((part for part in reversed(path.split("/")) if part and part != "."), "")
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def check_links(

@@ -141,9 +141,9 @@ def vet_host(
     ``allow`` networks, or ``allow_private``), and :class:`socket.gaierror` when the host
     does not resolve.  An IP literal is checked without resolving.
     """
-    literal = parse_ip(host)
+    literal = _canonical(host)
     if literal is not None:
-        addresses = [str(literal)]
+        addresses = [literal]
     else:
         addresses = resolver(host.rstrip(".").lower())
         if not addresses:
@@ -153,11 +153,22 @@ def vet_host(
         reason = _reason_of(text)
         if reason == "not an IP address":
             raise UnsafeTarget(host, text, reason)
-        addr = parse_ip(text)
-        assert addr is not None
-        if reason and not allow_private and not _allowed(addr, allow):
-            raise UnsafeTarget(host, str(addr), reason)
-    return str(parse_ip(addresses[0]))
+        if reason and not allow_private:
+            addr = parse_ip(text)
+            assert addr is not None
+            if not _allowed(addr, allow):
+                raise UnsafeTarget(host, str(addr), reason)
+    first = _canonical(addresses[0])
+    assert first is not None
+    return first
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical(text: str) -> str | None:
+    """``text`` as an IP address in its canonical form, or None: remembered, as a run
+    asks about the same few addresses for every fetch."""
+    addr = parse_ip(text)
+    return None if addr is None else str(addr)
 
 
 @functools.lru_cache(maxsize=1)
