@@ -1,10 +1,10 @@
 """The signals' marker lists, kept as JSON data beside this module (sources noted inside).
 
 Every page a run fetches is searched for hundreds of markers, so the patterns are built
-to be cheap to run: every phrase list goes into one Aho-Corasick automaton (a page's
-text is scanned once, in C, for all of them), and a marker expression is gated by the
-literal text every match of it must contain (a substring test in C rules most pages out
-before the expression runs).  Both give exactly the answers of the plain expressions;
+to be cheap to run: the phrase lists, and the literals every match of a marker
+expression must contain (its gates), go into one Aho-Corasick automaton; a page's text
+is scanned once, in compiled code, for all of them, and an expression runs only on a
+text holding one of its gates.  Both give exactly the answers of the plain expressions;
 ``tests/test_signals.py`` holds them to that.
 """
 
@@ -105,13 +105,14 @@ class PhraseMatch:
 
 class Literals:
     """Every literal the signals look for (phrase lists and the gates of expressions), in
-    one Aho-Corasick automaton (pyahocorasick): a text is scanned once, in C, for all of
-    them, and the last few texts' findings are remembered, so the soft-404, parking and
-    bot-wall rules that read one page pay for a single pass over each of its texts."""
+    one Aho-Corasick automaton (ahocorasick_rs, Rust's ``aho-corasick`` crate): a text is
+    scanned once for all of them, and the last few texts' findings are remembered, so the
+    soft-404, parking and bot-wall rules that read one page pay for a single pass over
+    each of its texts."""
 
     def __init__(self) -> None:
         self._lists: list[frozenset[str]] = []
-        self._automaton: Any = None  #: built on the first scan after a list was added
+        self._automaton: _Automaton | None = None  #: built on the first scan after an add
         self._lock = threading.Lock()
 
     def add(self, words: Iterable[str]) -> int:
@@ -129,32 +130,36 @@ class Literals:
             automaton = self._build()
         return _scan(text, automaton)
 
-    def _build(self) -> Any:
-        import ahocorasick
-
+    def _build(self) -> _Automaton:
         with self._lock:
             if self._automaton is None:
                 owners: dict[str, list[int]] = {}
                 for index, words in enumerate(self._lists):
                     for word in words:
                         owners.setdefault(word, []).append(index)
-                automaton = ahocorasick.Automaton()
-                for word, lists in owners.items():
-                    automaton.add_word(word, (len(word), tuple(lists)))
-                if owners:
-                    automaton.make_automaton()
-                self._automaton = automaton
+                self._automaton = _Automaton(owners)
             return self._automaton
 
 
+class _Automaton:
+    """The literals and, for each, the lists it belongs to."""
+
+    def __init__(self, owners: dict[str, list[int]]) -> None:
+        import ahocorasick_rs
+
+        self.words = list(owners)
+        self.owners = [tuple(owners[word]) for word in self.words]
+        self.matcher = ahocorasick_rs.AhoCorasick(self.words) if self.words else None
+
+
 @lru_cache(maxsize=8)  # one page's texts are searched by several rules
-def _scan(text: str, automaton: Any) -> dict[int, tuple[int, int]]:
+def _scan(text: str, automaton: _Automaton) -> dict[int, tuple[int, int]]:
     best: dict[int, tuple[int, int]] = {}
-    if not len(automaton):
+    if automaton.matcher is None:
         return best
-    for end, (length, lists) in automaton.iter(text):
-        start, stop = end + 1 - length, end + 1
-        for index in lists:
+    owners = automaton.owners
+    for word, start, stop in automaton.matcher.find_matches_as_indexes(text, overlapping=True):
+        for index in owners[word]:
             known = best.get(index)
             if known is None or start < known[0] or (start == known[0] and stop > known[1]):
                 best[index] = (start, stop)
