@@ -308,3 +308,35 @@ def test_the_probe_key_takes_the_extension_pathlib_would(path: str) -> None:
     from checker.links.runner import _suffix
 
     assert _suffix(path) == PurePosixPath(path).suffix
+
+
+def test_waiting_for_a_hosts_probe_keeps_no_slot_idle(simweb: SimWeb, tmp_path: Path) -> None:
+    """The probe is fetched once per host, by the first worker whose page needs it; a
+    second worker whose page needs it too gives its slot back before it waits, so the
+    host's next page goes out alongside the probe (the host is never down to one
+    request in flight while it has pages waiting), and never above its bound."""
+    simweb.add_farm(["farm.example"])
+    simweb.farm_latency = 0.3
+    pages = [f"/page/{i}" for i in range(4)]
+    refs = [Reference(str(i), url=simweb.url("farm.example", p)) for i, p in enumerate(pages)]
+    config = dataclasses.replace(
+        link_config(tmp_path),
+        state_path=None,
+        processes=1,
+        politeness=Politeness(host_interval=0, host_concurrency=2),
+    )
+    simweb.clear_log()
+    run = check_links(refs, config, resolver=simweb.resolver)
+    assert all(r.status is LinkStatus.ALIVE for r in run.results.values())
+    spans = [s for s in simweb.spans if s.host.startswith("farm.example")]
+    probes = [s for s in spans if s.path not in pages]
+    assert len(probes) == 1 and len(spans) == 5  # one probe for the host's four pages
+    probe = probes[0]
+    alongside = [  # in flight together for most of an answer, not at a boundary
+        s
+        for s in spans
+        if s is not probe and min(s.end, probe.end) - max(s.start, probe.start) > 0.15
+    ]
+    assert alongside, "the probe went out alone: a slot waited for it"
+    for span in spans:  # never more than the bound in flight
+        assert sum(1 for s in spans if s.start <= span.start < s.end) <= 2

@@ -162,3 +162,38 @@ def test_a_slot_is_free_while_its_result_waits_to_be_handed_over() -> None:
 
     board.worker(lambda url: url.upper(), Out())  # type: ignore[arg-type]
     assert running_at_hand_over == [0, 0, 0]
+
+
+def test_later_gives_the_slot_back_and_a_new_worker_takes_its_place() -> None:
+    """A result finished off the slot (Later): while it waits, the host's next URLs are
+    run by a replacement worker, so the run never has fewer workers taking URLs."""
+    from checker.links.scheduler import Later
+
+    urls = [f"http://a.example/{i}" for i in range(4)]
+    started = threading.Event()
+
+    def work(url: str) -> str | Later[str]:
+        if url.endswith("/0"):
+            return Later(lambda: "late" if started.wait(5) else "stuck")
+        started.set()
+        return "now"
+
+    done: list[str] = []
+    results = run_polite(
+        urls,
+        work,
+        Politeness(max_concurrency=1, host_concurrency=1, host_interval=0),
+        on_done=lambda url, value: done.append(url),
+    )
+    assert results == {urls[0]: "late", urls[1]: "now", urls[2]: "now", urls[3]: "now"}
+    assert sorted(done) == sorted(urls)
+
+
+def test_an_error_while_finishing_later_stops_the_run() -> None:
+    from checker.links.scheduler import Later
+
+    def work(url: str) -> str | Later[str]:
+        return Later(lambda: (_ for _ in ()).throw(ValueError("late failure")))
+
+    with pytest.raises(ValueError, match="late failure"):
+        run_polite([f"http://a.example/{i}" for i in range(3)], work, Politeness(host_interval=0))

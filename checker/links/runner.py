@@ -30,7 +30,7 @@ from checker.links.outage import NetworkVerdict, PageFingerprint, judge
 from checker.links.page import probe_url
 from checker.links.pool import Connections
 from checker.links.safety import Resolver
-from checker.links.scheduler import Politeness, host_of, run_polite, split_url
+from checker.links.scheduler import Later, Politeness, host_of, run_polite, split_url
 from checker.model import LinkResult, LinkStatus, Reference
 
 if TYPE_CHECKING:
@@ -116,15 +116,33 @@ class _Prober:
         self._locks: dict[str, threading.Lock] = {}
         self._done: dict[str, FetchOutcome] = {}
 
-    def __call__(self, url: str) -> FetchOutcome:
-        # The probe copies the cited URL's extension, so pages and PDFs probe apart.
-        host = host_of(url) + _suffix(split_url(url).path).lower()
-        with self._lock:
-            lock = self._locks.setdefault(host, threading.Lock())
+    def __call__(self, url: str) -> FetchOutcome | None:
+        """The probe of ``url``'s host, fetched now unless it was; None while another
+        worker is fetching it (the caller holds one of the host's slots and should not
+        keep it idle: it asks :meth:`waited` once the slot is given back, see
+        :class:`Later`)."""
+        lock, key = self._lock_of(url)
+        if not lock.acquire(blocking=False):
+            return None
+        try:
+            if key not in self._done:
+                self._done[key] = self._fetch(probe_url(url))
+            return self._done[key]
+        finally:
+            lock.release()
+
+    def waited(self, url: str) -> FetchOutcome | None:
+        """The probe another worker was fetching, once it is done (never fetched here:
+        the caller holds no slot of the host); None if that fetch failed."""
+        lock, key = self._lock_of(url)
         with lock:
-            if host not in self._done:
-                self._done[host] = self._fetch(probe_url(url))
-            return self._done[host]
+            return self._done.get(key)
+
+    def _lock_of(self, url: str) -> tuple[threading.Lock, str]:
+        # The probe copies the cited URL's extension, so pages and PDFs probe apart.
+        key = host_of(url) + _suffix(split_url(url).path).lower()
+        with self._lock:
+            return self._locks.setdefault(key, threading.Lock()), key
 
 
 def _suffix(path: str) -> str:
@@ -287,10 +305,17 @@ def _fetcher(
             prober = _Prober(fetch_one)
             nameservers = _nameservers(ns_lookup, config.parking_ns)
 
-            def work(url: str) -> Fetched:
+            def work(url: str) -> Fetched | Later[Fetched]:
                 outcome = fetch_one(url)
                 breaker.note(url, outcome)
-                probe = prober(url) if config.probe and _wants_probe(outcome) else None
+                probe = None
+                if config.probe and _wants_probe(outcome):
+                    probe = prober(url)  # fetched here, or being fetched by another worker
+                    if probe is None:  # wait for it without keeping the host's slot
+                        return Later(lambda: finish(url, outcome, prober.waited(url)))
+                return finish(url, outcome, probe)
+
+            def finish(url: str, outcome: FetchOutcome, probe: FetchOutcome | None) -> Fetched:
                 names: tuple[str, ...] = ()
                 if nameservers is not None and outcome.status == 200:
                     names = nameservers(outcome.final_url or url, outcome.body)

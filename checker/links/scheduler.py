@@ -68,9 +68,22 @@ class _Host:
     listed: bool = False  #: in the ready heap or the waiting heap
 
 
+class Later(Generic[T]):
+    """What ``work`` returns when the rest of its result waits for something that is
+    not a request to the host (the host's probe, which another worker is fetching):
+    the host's slot is given back at once, a new worker takes this one's place, and
+    this one runs ``finish`` and hands its value over as the result.  (Waiting while
+    holding the slot left the host one request in flight for a whole answer.)"""
+
+    __slots__ = ("finish",)
+
+    def __init__(self, finish: Callable[[], T]) -> None:
+        self.finish = finish
+
+
 def run_polite(
     urls: Iterable[str],
-    work: Callable[[str], T],
+    work: Callable[[str], T | Later[T]],
     politeness: Politeness | None = None,
     *,
     on_done: Callable[[str, T], None] | None = None,
@@ -81,6 +94,7 @@ def run_polite(
 
     ``skip(url)``, asked when a URL's turn comes, may return its result instead of
     running it (a host cut short by a circuit breaker): no request, no slot, no wait.
+    ``work`` may return a :class:`Later` to finish its result off the host's slot.
     ``on_done`` is called on this thread, in the order results come in.  An exception
     raised by ``work`` stops the run (the URLs already started finish) and is raised.
     """
@@ -90,19 +104,14 @@ def run_polite(
     count = min(max(1, politeness.max_concurrency), board.slots())
     # Bounded: when ``on_done`` falls behind, workers wait instead of piling up pages.
     out: queue.Queue[tuple[str, T] | BaseException | None] = queue.Queue(4 * count + 64)
-    workers = [
-        threading.Thread(target=board.worker, args=(work, out), name=f"polite-{i}", daemon=True)
-        for i in range(count)
-    ]
-    for thread in workers:
-        thread.start()
+    for _ in range(count):
+        board.hire(work, out)
     failure: BaseException | None = None
-    running = len(workers)
     try:
-        while running:
+        while board.working():
             item = out.get()
             if item is None:
-                running -= 1
+                board.leave()
             elif isinstance(item, BaseException):
                 failure = failure or item
                 board.stop()
@@ -111,13 +120,12 @@ def run_polite(
                 if on_done is not None:
                     on_done(*item)
     finally:
-        if running:  # interrupted: stop handing out work, let blocked workers finish
+        if board.working():  # interrupted: stop handing out work, let blocked workers end
             board.stop()
-            while any(thread.is_alive() for thread in workers):
+            while board.alive():
                 with contextlib.suppress(queue.Empty):
                     out.get(timeout=0.05)
-        for thread in workers:
-            thread.join()
+        board.join()
     if failure is not None:
         raise failure
     return results
@@ -148,6 +156,8 @@ class _Board(Generic[T]):
         self.waiting: list[tuple[float, int, _Host]] = []  #: (next start, order, host)
         self.cond = threading.Condition()
         self.stopped = False
+        self.threads: list[threading.Thread] = []
+        self.workers = 0  #: workers started whose end (None on the hand-over) is not in
         for host in self.hosts.values():
             self._list(host, 0.0)
 
@@ -158,6 +168,39 @@ class _Board(Generic[T]):
         with self.cond:
             self.stopped = True
             self.cond.notify_all()
+
+    def hire(
+        self,
+        work: Callable[[str], T | Later[T]],
+        out: queue.Queue[tuple[str, T] | BaseException | None],
+    ) -> None:
+        """Start one more worker."""
+        thread = threading.Thread(
+            target=self.worker, args=(work, out), name=f"polite-{len(self.threads)}", daemon=True
+        )
+        with self.cond:
+            self.workers += 1
+            self.threads.append(thread)
+        thread.start()
+
+    def working(self) -> bool:
+        with self.cond:
+            return self.workers > 0
+
+    def leave(self) -> None:
+        with self.cond:
+            self.workers -= 1
+
+    def alive(self) -> bool:
+        with self.cond:
+            threads = list(self.threads)
+        return any(thread.is_alive() for thread in threads)
+
+    def join(self) -> None:
+        with self.cond:
+            threads = list(self.threads)
+        for thread in threads:
+            thread.join()
 
     def _list(self, host: _Host, now: float) -> None:
         """Put ``host`` back in a heap when it has URLs waiting and a free slot."""
@@ -204,7 +247,7 @@ class _Board(Generic[T]):
 
     def worker(
         self,
-        work: Callable[[str], T],
+        work: Callable[[str], T | Later[T]],
         out: queue.Queue[tuple[str, T] | BaseException | None],
     ) -> None:
         try:
@@ -217,6 +260,11 @@ class _Board(Generic[T]):
                     value = work(url)
                 finally:
                     self._release(host)  # before the hand-over, which may wait its turn
+                if isinstance(value, Later):
+                    if not self.stopped and self.left:
+                        self.hire(work, out)  # takes this worker's place while it waits
+                    out.put((url, value.finish()))
+                    return
                 out.put((url, value))
         except BaseException as exc:
             out.put(exc)
