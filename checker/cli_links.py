@@ -186,12 +186,13 @@ def _pairs(items: tuple[str, ...], flag: str) -> list[tuple[str, str]]:
 def link_config(opts: dict[str, Any], settings: Settings | None = None) -> LinkConfig:
     settings = settings or Settings()
     check_excludes(opts["exclude"])
-    from checker.links.signals.parking import dns_nameserver_lookup
+    if opts.get("parking_ns"):  # the signals load where pages are judged, after the fetch starts
+        from checker.links.signals.parking import dns_nameserver_lookup
 
-    if opts.get("parking_ns") and dns_nameserver_lookup() is None:
-        raise click.UsageError(
-            "--parking-ns asks DNS for name servers and needs dnspython: pip install dnspython"
-        )
+        if dns_nameserver_lookup() is None:
+            raise click.UsageError(
+                "--parking-ns asks DNS for name servers and needs dnspython: pip install dnspython"
+            )
     intervals = dict(settings.domain_intervals)
     for domain, seconds in _pairs(opts["domain_interval"], "--domain-interval"):
         try:

@@ -194,3 +194,23 @@ def test_quiet_prints_only_the_summary(tmp_path: Path) -> None:
     assert code == 1
     assert output.strip().splitlines() == [output.strip()]  # one line
     assert output.startswith("1 references, 1 with findings")
+
+
+def test_the_link_stage_starts_without_the_page_signals(tmp_path: Path) -> None:
+    # The page signals are compiled where pages are judged (the parent, once the fetch
+    # processes are fetching), not before the first request.
+    import subprocess
+    import sys
+
+    source = tmp_path / "refs.csv"
+    source.write_text("id,url\n1,http://example.org/a\n", encoding="utf-8")
+    code = (
+        "import sys, checker.api as api, checker.cli as cli\n"
+        "def spy(*a, **k):\n"
+        "    print('signals' if 'checker.links.signals' in sys.modules else 'none')\n"
+        "    raise SystemExit(0)\n"
+        "api.check_links = spy\n"
+        f"cli.main(['check', {str(source)!r}, '--no-state', '--out', {str(tmp_path / 'o')!r}])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "none", done.stdout + done.stderr
