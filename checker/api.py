@@ -23,7 +23,6 @@ from checker.importers import InputFormat, load
 from checker.links.runner import LinkConfig, Progress, check_links
 from checker.links.safety import Resolver
 from checker.model import CheckResult, Finding, ImportResult, RunInfo, Severity
-from checker.patch.coherence import coherent
 
 if TYPE_CHECKING:
     from checker.archive.config import RescueConfig
@@ -32,8 +31,16 @@ if TYPE_CHECKING:
 
 #: The stages after the links, imported when a link check runs (while its fetch processes
 #: fetch), not by every ``import checker.api``: the archive, capture and quote clients
-#: bring requests, wayback and the page parsers (a quarter of a second).
-LATER_STAGES = ("checker.links.findings", "checker.archive.findings", "checker.protect")
+#: bring requests, wayback and the page parsers (a quarter of a second); the page verdict
+#: and the suggestions' coherence (with the date grammar) are not needed before the
+#: first request either.
+LATER_STAGES = (
+    "checker.links.findings",
+    "checker.archive.findings",
+    "checker.protect",
+    "checker.patch.coherence",
+    "checker.links.classify",
+)
 
 
 class ExitCode(enum.IntEnum):
@@ -190,6 +197,8 @@ def _coherent(
         wanted |= {f.ref_id for f in findings if f.ref_id in again}
     if not wanted:
         return findings
+    from checker.patch.coherence import coherent  # with the date grammar: after the fetch starts
+
     by_ref: dict[str, list[int]] = {}
     for index, finding in enumerate(findings):
         if finding.ref_id in wanted:

@@ -10,15 +10,6 @@ import click
 
 from checker.cli_protect import wiki_capture_changes
 from checker.cli_safety import SafeCommand, fail, printable, printable_text
-from checker.patch.plan import (
-    PatchRefused,
-    apply_csv,
-    capture_changes,
-    check_report,
-    load_report,
-    plan,
-    still_to_do,
-)
 
 
 @click.command("patch", cls=SafeCommand)
@@ -65,6 +56,15 @@ def patch_command(
 ) -> None:
     """Write the reviewed fixes of a check run into INPUT (references.csv, or an
     article's wikitext: .wiki, .wikitext, .mediawiki)."""
+    from checker.patch.plan import (  # on use: not on a check's way to its first request
+        PatchRefused,
+        apply_csv,
+        capture_changes,
+        check_report,
+        load_report,
+        plan,
+        still_to_do,
+    )
     from checker.patch.wikitext import patch_wikitext, plan_wikitext
 
     wikitext = input_path.suffix.lower() in (".wiki", ".wikitext", ".mediawiki")

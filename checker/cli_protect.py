@@ -13,12 +13,12 @@ from checker.archiveurl import WAYBACK
 from checker.cli_safety import option_group
 from checker.links.runner import LinkConfig
 from checker.model import CheckResult, SaveStatus
-from checker.patch.plan import CellChange, capture_changes
 from checker.save import SaveConfig
 from checker.verify import VerifyConfig
 
 if TYPE_CHECKING:
     from checker.archive.config import RescueConfig
+    from checker.patch.plan import CellChange
 
 
 _OPTIONS = [
@@ -153,6 +153,7 @@ def report_protect(result: CheckResult) -> None:
 
 def wiki_capture_changes(report: dict[str, Any]) -> list[CellChange]:
     """:func:`~checker.patch.plan.capture_changes` located for the wikitext patcher."""
+    from checker.patch.plan import capture_changes
     from checker.patch.wikitext import WikiChange
 
     refs = {str(ref.get("id")): ref for ref in report.get("references", [])}
