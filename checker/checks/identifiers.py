@@ -27,8 +27,8 @@ def _invalid(kind: str, raw: str) -> str:
 
 
 def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
-    for kind in ("isbn", "issn"):
-        for raw in _split(ref.get(kind)):
+    for kind, cell in (("isbn", ref.isbn), ("issn", ref.issn)):
+        for raw in _split(cell):
             reason = _invalid(kind, raw)
             if reason:
                 yield Finding(
@@ -39,6 +39,8 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
                     fields=(kind,),
                     values=(raw,),
                 )
+    if not ref.doi:
+        return
     doi = ref.doi.strip().removeprefix("https://doi.org/").removeprefix("doi:")
     if doi and not _DOI.match(doi):
         yield Finding(
