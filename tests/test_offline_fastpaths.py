@@ -575,3 +575,22 @@ def test_url_dates_are_every_pattern_tried() -> None:
         assert url_date(path, today) == expected, path
         dated += expected is not None
     assert 500 < dated < 4500
+
+
+def test_junit_escaping_in_one_scan_is_clean_then_escape() -> None:
+    """The one-scan pass-through of junit.xml's attributes and texts gives what cleaning
+    (XML-illegal characters removed) and then escaping gives."""
+    from checker.reports import junit_report as junit
+
+    rng = random.Random(19)
+    pieces = ["a", "&", "<", ">", '"', "\n", "\r", "\t", "\x00", "\x1f", "\ud800", "\ufffe"]
+    pieces += ["é", " ", "x y", "'", "\x0b"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 5))) for _ in range(3000)]
+    touched = 0
+    for text in texts:
+        cleaned = junit.clean(text)
+        assert junit._attr(text) == cleaned.translate(junit._ATTR)
+        assert junit._text(text) == cleaned.translate(junit._TEXT)
+        touched += cleaned.translate(junit._ATTR) != text
+    assert junit._attr(None) == "" and junit._attr(3) == "3"
+    assert 500 < touched < 2900
