@@ -14,6 +14,7 @@ from checker.checks import CheckConfig
 from checker.model import Finding, Reference, Severity
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_SEPARATORS = re.compile(r"[;,]")
 
 
 @lru_cache(maxsize=65536)
@@ -57,4 +58,4 @@ def _split(value: str) -> list[str]:
     """Several identifiers may share a cell, separated by ';' or ','."""
     if not value:
         return []
-    return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
+    return [part.strip() for part in _SEPARATORS.split(value) if part.strip()]
