@@ -8,7 +8,7 @@ report.csv and junit.xml are written in one pass over the references, each refer
 record built once and handed to the three writers (JSON encoded with orjson, JUnit
 written as text).  The HTML and Markdown writers take the same records; for a list of
 100,000+ they and junit.xml are written by a forked child while report.json and
-report.csv are written here (the child writes report.csv's last quarter of rows too,
+report.csv are written here (the child writes report.csv's last rows too,
 appended here, so the two processes carry about equal work).
 """
 
@@ -152,7 +152,7 @@ PARENT_STREAMED = (OutputFormat.JSON, OutputFormat.CSV)
 #: The share of report.csv's references the parent writes when a forked child writes
 #: the others' reports; the child writes the rest of report.csv (after its own reports)
 #: into a side file the parent appends, so the two processes carry about equal work.
-CSV_PARENT_SHARE = 0.75
+CSV_PARENT_SHARE = 0.85
 
 
 def _write_csv_tail(recs: records.Records, start: int, path: Path) -> None:
