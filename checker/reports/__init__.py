@@ -152,7 +152,7 @@ PARENT_STREAMED = (OutputFormat.JSON, OutputFormat.CSV)
 #: The share of report.csv's references the parent writes when a forked child writes
 #: the others' reports; the child writes the rest of report.csv (after its own reports)
 #: into a side file the parent appends, so the two processes carry about equal work.
-CSV_PARENT_SHARE = 0.85
+CSV_PARENT_SHARE = 0.9
 
 
 def _write_csv_tail(recs: records.Records, start: int, path: Path) -> None:
