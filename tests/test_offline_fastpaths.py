@@ -401,3 +401,196 @@ def test_findings_not_to_judge_are_what_coherent_returns() -> None:
             skipped += 1
             assert coherent(fields, found) == found
     assert skipped > 500
+
+
+def _titles() -> list[str]:
+    from checker.checks.content import GENERIC_TITLE_PHRASES
+
+    rng = random.Random(5)
+    pieces = ["Page", " not", " found", "|", " ", "404", "error", "•", "Login", "é", "Ω"]
+    pieces += ["instagram", "for sale", "domain", "just a moment", "...", "Sorry,", "x"]
+    titles = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 9))) for _ in range(3000)]
+    titles += [f"{a}{p}{b}" for p in GENERIC_TITLE_PHRASES for a, b in [("", ""), ("x", "y")]]
+    titles += [p[:-1] for p in GENERIC_TITLE_PHRASES] + [p.upper() for p in GENERIC_TITLE_PHRASES]
+    return titles
+
+
+def test_generic_phrases_found_by_the_automaton_are_the_expressions() -> None:
+    """One Aho-Corasick scan finds a phrase exactly where the alternation does."""
+    from checker.checks import content
+
+    checked = found = 0
+    for title in _titles():
+        norm = content._norm(title)
+        expected = content._ANY_PHRASE.search(norm) is not None
+        assert content.any_phrase(norm) is expected, title
+        checked, found = checked + 1, found + expected
+    assert found > 50 and checked - found > 1000  # both answers are tested
+
+
+DATE_TEXTS = [
+    "13 April 2017",
+    "April 13, 2017",
+    "2017-04-13",
+    " 13 April 2017 ",
+    "April 2017",
+    "2016–2017",
+    "2016-2017",
+    "Spring 2017",
+    "c. 1900",
+    "n.d.",
+    "13th April 2017",
+    "31 February 2017",
+    "2017-4-13",
+    "Apr 13 2017",
+    "",
+    "   ",
+    "garbage",
+    "13. April 2017",
+    "1 May – 3 June 2017",
+]
+
+
+def test_cs1_reading_once_per_text_is_analyse() -> None:
+    """read_cs1 and cs1_date (a date text read once per process) give what analyse and
+    parse_date give, the second time as the first."""
+    from checker.checks.dates import cs1_date, read_cs1
+    from checker.dates import DateError, analyse, parse_date
+
+    for text in DATE_TEXTS * 2:
+        try:
+            expected: object = analyse(text)
+        except DateError as err:
+            got = read_cs1(text)
+            assert isinstance(got, DateError)
+            assert (got.message, got.suggestion) == (err.message, err.suggestion)
+            assert cs1_date(text) is None
+            continue
+        assert read_cs1(text) == expected
+        assert cs1_date(text) == parse_date(text)
+
+
+def _formats_oracle(refs: Sequence[Reference], config: CheckConfig) -> list[Finding]:
+    """check_formats as it was: every date of every reference read again."""
+    from collections import Counter, defaultdict
+
+    from checker.checks.dates import _FULL
+    from checker.dates import DateError
+    from checker.i18n.dates import parse_in
+
+    out = []
+    groups = {"publication": ("date",), "access and archive": ("access_date", "archive_date")}
+    for label, names in groups.items():
+        seen: dict[str, list[str]] = defaultdict(list)
+        for ref in refs:
+            for name in names:
+                raw = ref.get(name)
+                if not raw:
+                    continue
+                try:
+                    value = parse_in(raw, config.lang)
+                except DateError:
+                    continue
+                if value is not None and value.format in _FULL:
+                    seen[value.style or value.format.value].append(ref.id)
+        if len(seen) < 2:
+            continue
+        counts = Counter({fmt: len(ids) for fmt, ids in seen.items()})
+        majority = counts.most_common(1)[0][0]
+        minority = [ref_id for fmt, ids in seen.items() if fmt is not majority for ref_id in ids]
+        parts = ", ".join(f"{fmt} {n}" for fmt, n in counts.most_common())
+        out.append(
+            Finding(
+                "mixed-date-formats",
+                Severity.WARNING,
+                f"The {label} dates mix {len(seen)} formats ({parts}); the Manual of Style "
+                f"asks for one",
+                None,
+                fields=names,
+                values=tuple(fmt for fmt, _ in counts.most_common()),
+                suggestion=f"write the {len(set(minority))} other references' {label} dates "
+                f"as {majority}, the list's majority format",
+                related=tuple(dict.fromkeys(minority)),
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("lang", ["", "de"])
+def test_date_styles_read_once_per_text_are_every_date_read(lang: str) -> None:
+    """check_formats reads each distinct date text once: the same findings, the ids in
+    the same order, as reading every date of every reference."""
+    from checker.checks.dates import check_formats
+
+    rng = random.Random(11)
+    texts = [*DATE_TEXTS, "13. April 2017", "2. Mai 2018", "02.05.2018", "4 July 2019"]
+    refs = [
+        Reference(
+            id=str(i),
+            date=rng.choice(texts),
+            access_date=rng.choice(texts),
+            archive_date=rng.choice(texts),
+        )
+        for i in range(400)
+    ]
+    config = CheckConfig(today=dt.date(2026, 11, 24), lang=lang)
+    found = list(check_formats(refs, config))
+    assert len(found) == 2 and all(len(f.related) > 10 for f in found)
+    assert found == _formats_oracle(refs, config)
+
+
+def _url_date_oracle(path: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
+    """url_date as it was: every pattern tried on every path."""
+    from checker.checks import urls
+
+    for pattern in (urls._YMD_PATH, urls._COMPACT):
+        for m in pattern.finditer(path):
+            try:
+                day = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                continue
+            if dt.date(1991, 1, 1) <= day <= today + dt.timedelta(days=1):
+                return day, day, m.group(0).strip("/")
+    for pattern in (urls._YM_PATH, urls._MY_PATH):
+        for m in pattern.finditer(path):
+            year, month = int(m["y"]), int(m["m"])
+            if 1 <= month <= 12 and 1991 <= year <= today.year:
+                start = dt.date(year, month, 1)
+                end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+                return start, end, m.group(0).strip("/")
+    return None
+
+
+def test_url_dates_are_every_pattern_tried() -> None:
+    from checker.checks.urls import url_date
+
+    rng = random.Random(13)
+    pieces = ["/2017/04/13", "/1999/12", "/04/2017", "20170413", "2017-04-13", "/2017/02/31"]
+    pieces += ["/2030/01/01", "/", "x", "-", "_", ".", "19", "20", "13", "story", "/2017"]
+    paths = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 6))) for _ in range(5000)]
+    today = dt.date(2026, 11, 24)
+    dated = 0
+    for path in paths:
+        expected = _url_date_oracle(path, today)
+        assert url_date(path, today) == expected, path
+        dated += expected is not None
+    assert 500 < dated < 4500
+
+
+def test_junit_escaping_in_one_scan_is_clean_then_escape() -> None:
+    """The one-scan pass-through of junit.xml's attributes and texts gives what cleaning
+    (XML-illegal characters removed) and then escaping gives."""
+    from checker.reports import junit_report as junit
+
+    rng = random.Random(19)
+    pieces = ["a", "&", "<", ">", '"', "\n", "\r", "\t", "\x00", "\x1f", "\ud800", "\ufffe"]
+    pieces += ["é", " ", "x y", "'", "\x0b"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 5))) for _ in range(3000)]
+    touched = 0
+    for text in texts:
+        cleaned = junit.clean(text)
+        assert junit._attr(text) == cleaned.translate(junit._ATTR)
+        assert junit._text(text) == cleaned.translate(junit._TEXT)
+        touched += cleaned.translate(junit._ATTR) != text
+    assert junit._attr(None) == "" and junit._attr(3) == "3"
+    assert 500 < touched < 2900

@@ -198,6 +198,8 @@ def _per_reference(
         found: list[Finding] = []
         for check in ref_checks:
             found.extend(check(ref, config))
+        if not found:  # the usual reference
+            continue
         if ignore:
             found = [f for f in found if f.code not in ignore]
         if any(f.suggested for f in found) and ref.id not in settle and _to_judge(found):

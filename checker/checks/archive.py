@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from checker.archiveurl import normalise_url, parse_archive_url
 from checker.checks import CheckConfig
-from checker.dates import DateError, parse_date
+from checker.checks.dates import cs1_date
 from checker.model import DateFormat, Finding, Reference, Severity, format_date
 
 URL_STATUSES = frozenset({"live", "dead", "unfit", "usurped", "deviated"})
@@ -101,10 +101,7 @@ def _archive_url(ref: Reference) -> Iterator[Finding]:
         )
     if link.timestamp is None or not ref.archive_date:
         return
-    try:
-        value = parse_date(ref.archive_date)
-    except DateError:
-        return  # reported as invalid-date
+    value = cs1_date(ref.archive_date)  # None for an invalid date (reported as invalid-date)
     captured = link.timestamp.date()
     if value is not None and not value.earliest <= captured <= value.latest:
         fixed = render_like(ref, captured)
@@ -124,10 +121,7 @@ def _archive_url(ref: Reference) -> Iterator[Finding]:
 def render_like(ref: Reference, day: dt.date) -> str:
     """``day`` written in the format the reference already uses for its dates."""
     for raw in (ref.archive_date, ref.access_date, ref.date):
-        try:
-            value = parse_date(raw)
-        except DateError:
-            continue
+        value = cs1_date(raw)
         if value is not None and value.format in (DateFormat.DMY, DateFormat.MDY, DateFormat.YMD):
             return value.render(day)
     return format_date(day, DateFormat.YMD)

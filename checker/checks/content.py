@@ -8,10 +8,12 @@ address into last/first names ("Editor, Letters to the", "Avenue, Human Rights W
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from checker.checks import CheckConfig
 from checker.model import Finding, Reference, Severity
@@ -85,6 +87,30 @@ GENERIC_TITLE_PHRASES = (
     "just a moment...",
 )
 _ANY_PHRASE = re.compile("|".join(map(re.escape, GENERIC_TITLE_PHRASES)))
+
+
+@functools.cache
+def _phrases() -> Any:
+    """An Aho-Corasick automaton (pyahocorasick) of :data:`GENERIC_TITLE_PHRASES`: a
+    title is scanned once, in C, for all of them (where ``_ANY_PHRASE`` tries every
+    phrase at every position: about 3.6 µs a title against 1.5 µs)."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for phrase in GENERIC_TITLE_PHRASES:
+        automaton.add_word(phrase, phrase)
+    automaton.make_automaton()
+    return automaton
+
+
+def any_phrase(norm: str) -> bool:
+    """Whether a normalised title holds one of :data:`GENERIC_TITLE_PHRASES` (what
+    ``_ANY_PHRASE.search`` says)."""
+    for _ in _phrases().iter(norm):
+        return True
+    return False
+
+
 #: Words that are never a person's name in an author field.
 GENERIC_NAMES = frozenset(
     {
@@ -201,7 +227,7 @@ def generic_title(title: str) -> str:
     norm = _norm(title)
     if norm in GENERIC_TITLES:
         return f"{title!r} names no source"
-    if not _ANY_PHRASE.search(norm):  # one scan rejects the usual title
+    if not any_phrase(norm):  # one scan rejects the usual title
         return ""
     for phrase in GENERIC_TITLE_PHRASES:  # the first phrase of the list names the reason
         if phrase in norm:
@@ -260,12 +286,18 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
         yield from _authors(ref)
 
 
+@lru_cache(maxsize=65536)
+def _reasons(author: str) -> tuple[tuple[str, str], ...]:
+    """Each person of an author cell with :func:`junk_author`'s reason ('' when none)."""
+    return tuple((p, junk_author(p)) for p in _people(author))
+
+
 def _authors(ref: Reference) -> Iterator[Finding]:
-    people = _people(ref.author)
-    reasons = [(p, junk_author(p)) for p in people]
+    reasons = _reasons(ref.author)
     bad = [(p, r) for p, r in reasons if r]
     if not bad:
         return
+    people = [p for p, _ in reasons]
     if "|" in ref.author or _ADDRESS.search(ref.author):
         bad = [(ref.author, "looks like a street address or page furniture")]
     suggestion = "remove the author (the source names no person)"

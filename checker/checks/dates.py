@@ -4,6 +4,7 @@ future, the web's floor, missing retrieval dates and mixed formats across the li
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
@@ -25,6 +26,37 @@ def parse_fields(ref: Reference, lang: str = "") -> tuple[ParsedDates, dict[str,
     return ok, bad
 
 
+#: CS1's reading of each date text seen in this process (:func:`read_cs1`): a long list
+#: repeats a few thousand date strings, each read once by every check that needs it.
+_READINGS: dict[str, Parsed | DateError | None] = {}
+#: At most this many texts are kept (past it, texts are read again each time).
+READINGS_MAX = 1 << 18
+
+
+def read_cs1(raw: str) -> Parsed | DateError | None:
+    """What :func:`checker.dates.analyse` makes of ``raw``: its reading, None for an
+    empty text, or the DateError it would raise (returned, not raised)."""
+    try:
+        return _READINGS[raw]
+    except KeyError:  # read for the first time (or past READINGS_MAX)
+        pass
+    found: Parsed | DateError | None
+    try:
+        found = analyse(raw)
+    except DateError as err:
+        found = err.with_traceback(None)  # kept: without the frames it was raised in
+    if len(_READINGS) < READINGS_MAX:
+        _READINGS[raw] = found
+    return found
+
+
+def cs1_date(raw: str) -> DateValue | None:
+    """:func:`checker.dates.parse_date` of ``raw`` (None where it would raise DateError:
+    a caller that skips invalid dates)."""
+    found = read_cs1(raw)
+    return found.value if isinstance(found, Parsed) else None
+
+
 def _read(raw: str, lang: str) -> Parsed | None:
     """CS1's reading of a date; on another wiki, that wiki's CLDR formats when CS1 has none
     (a German article may cite with {{cite web}} and ISO or English dates)."""
@@ -43,16 +75,24 @@ def _analyse_fields(
     ok: ParsedDates = {}
     bad: dict[str, DateError] = {}
     readings: dict[str, Parsed] = {}
+    english = is_english(lang)
     for name in DATE_FIELDS:
         raw = getattr(ref, name)  # a known field (Reference.get, without its lookup)
         ok[name] = None
         if not raw:  # what _read gives for an empty cell, without calling it
             continue
-        try:
-            parsed = _read(raw, lang)
-        except DateError as err:
-            bad[name] = err
-            continue
+        if english:  # what _read gives, each text read once (read_cs1)
+            found = read_cs1(raw)
+            if isinstance(found, DateError):
+                bad[name] = found
+                continue
+            parsed = found
+        else:
+            try:
+                parsed = _read(raw, lang)
+            except DateError as err:
+                bad[name] = err
+                continue
         if parsed is None:
             continue
         if parsed.date_only and name != "date":
@@ -94,7 +134,8 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
                 suggested={name: reading.hyphen_fix},
             )
     pub, access, archive = parsed["date"], parsed["access_date"], parsed["archive_date"]
-    yield from _future(ref, readings, config.today)
+    if readings:
+        yield from _future(ref, readings, config.today)
     if access is not None:
         if not access.is_full_date:
             yield Finding(
@@ -139,15 +180,21 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
         )
 
 
+@functools.cache
+def _horizon(today: dt.date) -> tuple[dt.date, int]:
+    """The day after ``today`` and the year after it."""
+    return today + dt.timedelta(days=1), today.year + 1
+
+
 def _future(ref: Reference, readings: dict[str, Parsed], today: dt.date) -> Iterator[Finding]:
-    tomorrow = today + dt.timedelta(days=1)
+    tomorrow, next_year = _horizon(today)
     for name, reading in readings.items():
         value = reading.value
         if value is None:
             continue
         # A publication date may announce a forthcoming work, up to next year (CS1's
         # limit, for a range's end too); a retrieval or capture cannot be after tomorrow.
-        beyond = reading.last_year > today.year + 1
+        beyond = reading.last_year > next_year
         if not beyond and value.earliest <= tomorrow:
             continue
         message = (
@@ -207,6 +254,18 @@ def _before_publication(
 _FULL = (DateFormat.DMY, DateFormat.MDY, DateFormat.YMD)
 
 
+def _style(raw: str, lang: str) -> str:
+    """The written style of a full date (a language's CLDR style, else dmy, mdy or ymd);
+    "" for an invalid date or one that is not a full date."""
+    try:
+        value = parse_in(raw, lang)
+    except DateError:
+        return ""
+    if value is not None and value.format in _FULL:
+        return value.style or value.format.value
+    return ""
+
+
 def check_access_without_url(refs: Sequence[Reference], config: CheckConfig) -> Iterator[Finding]:
     """List level: retrieval dates without a URL (one finding: lists imported from a
     rendered page lose every URL, and one line per reference would drown the report)."""
@@ -228,20 +287,21 @@ def check_access_without_url(refs: Sequence[Reference], config: CheckConfig) -> 
 def check_formats(refs: Sequence[Reference], config: CheckConfig) -> Iterator[Finding]:
     """List level: one format for publication dates; one for access and archive dates."""
     groups = {"publication": ("date",), "access and archive": ("access_date", "archive_date")}
+    styles: dict[str, str] = {}  # each date text's style, read once ("" for none)
     for label, names in groups.items():
         seen: dict[str, list[str]] = defaultdict(list)
         for ref in refs:
             for name in names:
-                raw = ref.get(name)
+                raw = getattr(ref, name)  # a known field (Reference.get, without its lookup)
                 if not raw:
                     continue
-                try:
-                    value = parse_in(raw, config.lang)
-                except DateError:
-                    continue
-                if value is not None and value.format in _FULL:
-                    # a language's written style (d. MMMM y / dd.MM.y), else dmy/mdy/ymd
-                    seen[value.style or value.format.value].append(ref.id)
+                style = styles.get(raw)
+                if style is None:
+                    style = _style(raw, config.lang)
+                    if len(styles) < READINGS_MAX:
+                        styles[raw] = style
+                if style:
+                    seen[style].append(ref.id)
         if len(seen) < 2:
             continue
         counts = Counter({fmt: len(ids) for fmt, ids in seen.items()})

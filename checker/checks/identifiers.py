@@ -14,6 +14,7 @@ from checker.checks import CheckConfig
 from checker.model import Finding, Reference, Severity
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_SEPARATORS = re.compile(r"[;,]")
 
 
 @lru_cache(maxsize=65536)
@@ -27,8 +28,8 @@ def _invalid(kind: str, raw: str) -> str:
 
 
 def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
-    for kind in ("isbn", "issn"):
-        for raw in _split(ref.get(kind)):
+    for kind, cell in (("isbn", ref.isbn), ("issn", ref.issn)):
+        for raw in _split(cell):
             reason = _invalid(kind, raw)
             if reason:
                 yield Finding(
@@ -39,6 +40,8 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
                     fields=(kind,),
                     values=(raw,),
                 )
+    if not ref.doi:
+        return
     doi = ref.doi.strip().removeprefix("https://doi.org/").removeprefix("doi:")
     if doi and not _DOI.match(doi):
         yield Finding(
@@ -55,4 +58,4 @@ def _split(value: str) -> list[str]:
     """Several identifiers may share a cell, separated by ';' or ','."""
     if not value:
         return []
-    return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
+    return [part.strip() for part in _SEPARATORS.split(value) if part.strip()]

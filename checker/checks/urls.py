@@ -10,7 +10,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from checker.archiveurl import plain_parts
 from checker.checks import CheckConfig
-from checker.dates import DateError, parse_date
+from checker.checks.dates import cs1_date
 from checker.model import Finding, Reference, Severity
 
 _YMD_PATH = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?=/|$|[-_.])")
@@ -25,13 +25,17 @@ _ONE_DAY = dt.timedelta(days=1)
 
 def url_date(path: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
     """The date a URL path states, as an interval, with the matched text."""
+    if "19" not in path and "20" not in path:  # every pattern needs a year 19xx or 20xx
+        return None
+    tomorrow = today + _ONE_DAY
     for pattern in (_YMD_PATH, _COMPACT):
         for m in pattern.finditer(path):
+            year, month, day_of_month = m.groups()
             try:
-                day = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+                day = dt.date(int(year), int(month), int(day_of_month))
             except ValueError:
                 continue
-            if _FIRST_WEB_DAY <= day <= today + _ONE_DAY:
+            if _FIRST_WEB_DAY <= day <= tomorrow:
                 return day, day, m.group(0).strip("/")
     for pattern in (_YM_PATH, _MY_PATH):
         for m in pattern.finditer(path):
@@ -69,12 +73,11 @@ def check(ref: Reference, config: CheckConfig) -> Iterator[Finding]:
         return
     if not ref.date:
         return
-    try:
-        pub = parse_date(ref.date)
-    except DateError:
+    pub = cs1_date(ref.date)  # None for an invalid date too (reported by the date checks)
+    if pub is None:
         return
     found = url_date(path, config.today)
-    if pub is None or found is None:
+    if found is None:
         return
     start, end, text = found
     gap = max((pub.earliest - end).days, (start - pub.latest).days)

@@ -42,9 +42,18 @@ def clean(value: object) -> str:
     return _ILLEGAL.sub("", "" if value is None else str(value))
 
 
+#: Any character :func:`clean` removes or an attribute / a text node escapes: one scan
+#: passes the usual value through untouched
+_ATTR_ANY = re.compile(f"{_ILLEGAL.pattern}|{_ATTR_SPECIAL.pattern}")
+_TEXT_ANY = re.compile(f"{_ILLEGAL.pattern}|{_TEXT_SPECIAL.pattern}")
+
+
 def _attr(value: object) -> str:
     """``value`` cleaned and escaped for an attribute (translate only where needed)."""
-    text = clean(value)
+    text = "" if value is None else str(value)
+    if not _ATTR_ANY.search(text):  # nothing to remove or escape: what the steps give
+        return text
+    text = clean(text)
     return text.translate(_ATTR) if _ATTR_SPECIAL.search(text) else text
 
 
@@ -69,6 +78,8 @@ def _details(finding: dict[str, Any], where: str) -> str:
 
 
 def _text(value: str) -> str:
+    if not _TEXT_ANY.search(value):  # nothing to remove or escape: what the steps give
+        return value
     text = clean(value)
     return text.translate(_TEXT) if _TEXT_SPECIAL.search(text) else text
 
