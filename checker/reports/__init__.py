@@ -8,8 +8,7 @@ report.csv and junit.xml are written in one pass over the references, each refer
 record built once and handed to the three writers (JSON encoded with orjson, JUnit
 written as text).  The HTML and Markdown writers take the same records; for a list of
 100,000+ they and junit.xml are written by a forked child while report.json and
-report.csv are written here (the child writes report.csv's last rows too,
-appended here, so the two processes carry about equal work).
+report.csv are written here.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import contextlib
 import csv
 import enum
 import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -104,12 +102,8 @@ def _temporary(out_dir: Path, fmt: OutputFormat) -> Iterator[Path]:
             os.unlink(tmp)
 
 
-def _write_streamed(
-    recs: records.Records, paths: dict[OutputFormat, Path], csv_stop: int | None = None
-) -> None:
-    """report.json, report.csv and junit.xml in one pass, one record per reference;
-    report.csv only up to reference ``csv_stop`` when it is given (the rest written by
-    :func:`_write_csv_tail` and appended)."""
+def _write_streamed(recs: records.Records, paths: dict[OutputFormat, Path]) -> None:
+    """report.json, report.csv and junit.xml in one pass, one record per reference."""
     from checker.reports import csv_report, json_report, junit_report
 
     big = 1 << 20
@@ -128,12 +122,11 @@ def _write_streamed(
             path = paths[OutputFormat.JUNIT]
             junit_out = stack.enter_context(path.open("w", encoding="utf-8", buffering=big))
             junit_report.head(recs, junit_out)
-        stop = len(recs.result.references) if csv_stop is None else csv_stop
         for index, ref in enumerate(recs.result.references):
             record = recs.reference(ref)
             if json_out is not None:
                 json_report.item(index, record, json_out)
-            if csv_out is not None and index < stop:
+            if csv_out is not None:
                 csv_out.writerows(csv_report.reference_rows(record))
             if junit_out is not None:
                 junit_report.item(ref, record, junit_out)
@@ -149,27 +142,6 @@ def _write_streamed(
 FORK_MIN = 100_000
 #: The streamed formats the parent writes when the others are written by a forked child.
 PARENT_STREAMED = (OutputFormat.JSON, OutputFormat.CSV)
-#: The share of report.csv's references the parent writes when a forked child writes
-#: the others' reports; the child writes the rest of report.csv (after its own reports)
-#: into a side file the parent appends, so the two processes carry about equal work.
-CSV_PARENT_SHARE = 0.9
-
-
-def _write_csv_tail(recs: records.Records, start: int, path: Path) -> None:
-    """The rows of report.csv for the references from ``start`` on (no header), as
-    :func:`_write_streamed` writes them."""
-    from checker.reports import csv_report
-
-    with path.open("w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
-        writer = csv.writer(handle)
-        for ref in recs.result.references[start:]:
-            writer.writerows(csv_report.reference_rows(recs.reference(ref)))
-
-
-def _append(path: Path, tail: Path) -> None:
-    """``tail``'s bytes appended to ``path``."""
-    with path.open("ab") as out, tail.open("rb") as source:
-        shutil.copyfileobj(source, out, 1 << 20)
 
 
 def _can_fork(count: int) -> bool:
@@ -182,42 +154,8 @@ def _write_forked(
     recs: records.Records, paths: dict[OutputFormat, Path], others: list[OutputFormat]
 ) -> None:
     """report.json and report.csv here, the others (junit.xml among them) in a forked
-    child writing into their temporary files, and the child the last references' rows
-    of report.csv too (:data:`CSV_PARENT_SHARE`), appended here when it is done; an
-    error in the child is raised here (as OSError when it was one)."""
-    count = len(recs.result.references)
-    csv_stop = int(count * CSV_PARENT_SHARE) if OutputFormat.CSV in paths else None
-    with contextlib.ExitStack() as stack:
-        tail = None
-        if csv_stop is not None:
-            tail = stack.enter_context(_temporary_file(paths[OutputFormat.CSV].parent))
-        _fork_and_write(recs, paths, others, csv_stop, tail)
-        if tail is not None:
-            _append(paths[OutputFormat.CSV], tail)
-
-
-@contextlib.contextmanager
-def _temporary_file(folder: Path) -> Iterator[Path]:
-    """A temporary file in ``folder``, removed after the block."""
-    fd, tmp = tempfile.mkstemp(prefix=".report.csv.", suffix=".tail", dir=folder)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _fork_and_write(
-    recs: records.Records,
-    paths: dict[OutputFormat, Path],
-    others: list[OutputFormat],
-    csv_stop: int | None,
-    tail: Path | None,
-) -> None:
-    """The parent's formats here (report.csv up to ``csv_stop``), the others and the
-    rest of report.csv (into ``tail``) in a forked child; an error in the child is
-    raised here (as OSError when it was one)."""
+    child writing into their temporary files; an error in the child is raised here (as
+    OSError when it was one)."""
     read_end, write_end = os.pipe()
     freeze_large(len(recs.result.references))  # the child's collections leave shared pages
     recs.keep = False  # each process builds a reference's finding records when it needs them
@@ -233,8 +171,6 @@ def _fork_and_write(
 
                 junit = paths[OutputFormat.JUNIT]
                 junit_report.write(recs.result, recs.exit_code, junit, recs)
-            if csv_stop is not None and tail is not None:
-                _write_csv_tail(recs, csv_stop, tail)
         except BaseException as err:
             kind = "OSError" if isinstance(err, OSError) else type(err).__name__
             os.write(write_end, f"{kind}\t{err}".encode("utf-8", "replace")[:4000])
@@ -245,7 +181,7 @@ def _fork_and_write(
     try:
         mine = {f: p for f, p in paths.items() if f in PARENT_STREAMED}
         if mine:
-            _write_streamed(recs, mine, csv_stop)
+            _write_streamed(recs, mine)
     finally:
         with os.fdopen(read_end, "rb") as pipe:
             message = pipe.read().decode("utf-8", "replace")
