@@ -63,7 +63,7 @@ def test_a_crash_in_patch_exits_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     def boom(*_: object, **__: object) -> None:
         raise KeyError("bug")
 
-    monkeypatch.setattr("checker.cli_patch.plan", boom)
+    monkeypatch.setattr("checker.patch.plan.plan", boom)  # imported by the command on use
     code, output = invoke("patch", str(src), "--report", str(out / "report.json"))
     assert code == 4 and str(out / "citewatch-bug-report.txt") in output
 
