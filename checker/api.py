@@ -31,15 +31,14 @@ if TYPE_CHECKING:
 
 #: The stages after the links, imported when a link check runs (while its fetch processes
 #: fetch), not by every ``import checker.api``: the archive, capture and quote clients
-#: bring requests, wayback and the page parsers (a quarter of a second); the page verdict
-#: and the suggestions' coherence (with the date grammar) are not needed before the
-#: first request either.
+#: bring requests, wayback and the page parsers (a quarter of a second); the suggestions'
+#: coherence (with the date grammar) is not needed before the first request either (the
+#: page verdict is imported where the first page is judged).
 LATER_STAGES = (
     "checker.links.findings",
     "checker.archive.findings",
     "checker.protect",
     "checker.patch.coherence",
-    "checker.links.classify",
 )
 
 

@@ -471,10 +471,11 @@ def test_cs1_reading_once_per_text_is_analyse() -> None:
 
 
 def _formats_oracle(refs: Sequence[Reference], config: CheckConfig) -> list[Finding]:
-    """check_formats as it was: every date of every reference read again."""
-    from collections import Counter, defaultdict
+    """check_formats as it was: every date of every reference read again (the finding
+    made from the styles by the same :func:`mixed_formats`)."""
+    from collections import defaultdict
 
-    from checker.checks.dates import _FULL
+    from checker.checks.dates import _FULL, mixed_formats
     from checker.dates import DateError
     from checker.i18n.dates import parse_in
 
@@ -493,26 +494,9 @@ def _formats_oracle(refs: Sequence[Reference], config: CheckConfig) -> list[Find
                     continue
                 if value is not None and value.format in _FULL:
                     seen[value.style or value.format.value].append(ref.id)
-        if len(seen) < 2:
-            continue
-        counts = Counter({fmt: len(ids) for fmt, ids in seen.items()})
-        majority = counts.most_common(1)[0][0]
-        minority = [ref_id for fmt, ids in seen.items() if fmt is not majority for ref_id in ids]
-        parts = ", ".join(f"{fmt} {n}" for fmt, n in counts.most_common())
-        out.append(
-            Finding(
-                "mixed-date-formats",
-                Severity.WARNING,
-                f"The {label} dates mix {len(seen)} formats ({parts}); the Manual of Style "
-                f"asks for one",
-                None,
-                fields=names,
-                values=tuple(fmt for fmt, _ in counts.most_common()),
-                suggestion=f"write the {len(set(minority))} other references' {label} dates "
-                f"as {majority}, the list's majority format",
-                related=tuple(dict.fromkeys(minority)),
-            )
-        )
+        finding = mixed_formats(label, names, seen)
+        if finding is not None:
+            out.append(finding)
     return out
 
 
@@ -539,42 +523,30 @@ def test_date_styles_read_once_per_text_are_every_date_read(lang: str) -> None:
     assert found == _formats_oracle(refs, config)
 
 
-def _url_date_oracle(path: str, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
-    """url_date as it was: every pattern tried on every path."""
+def test_url_dates_skip_only_paths_no_pattern_matches() -> None:
+    """url_date answers None at once for a path without "19" or "20": no pattern it
+    tries can match such a path (each needs a year 19xx or 20xx); the others are read
+    as before (tests/test_checks.py)."""
     from checker.checks import urls
-
-    for pattern in (urls._YMD_PATH, urls._COMPACT):
-        for m in pattern.finditer(path):
-            try:
-                day = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
-            except ValueError:
-                continue
-            if dt.date(1991, 1, 1) <= day <= today + dt.timedelta(days=1):
-                return day, day, m.group(0).strip("/")
-    for pattern in (urls._YM_PATH, urls._MY_PATH):
-        for m in pattern.finditer(path):
-            year, month = int(m["y"]), int(m["m"])
-            if 1 <= month <= 12 and 1991 <= year <= today.year:
-                start = dt.date(year, month, 1)
-                end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-                return start, end, m.group(0).strip("/")
-    return None
-
-
-def test_url_dates_are_every_pattern_tried() -> None:
     from checker.checks.urls import url_date
 
     rng = random.Random(13)
     pieces = ["/2017/04/13", "/1999/12", "/04/2017", "20170413", "2017-04-13", "/2017/02/31"]
-    pieces += ["/2030/01/01", "/", "x", "-", "_", ".", "19", "20", "13", "story", "/2017"]
+    pieces += ["/2030/01/01", "/", "x", "-", "_", ".", "19", "20", "13", "story", "/2017", "1", "9"]
     paths = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 6))) for _ in range(5000)]
+    patterns = (urls._YMD_PATH, urls._COMPACT, urls._YM_PATH, urls._MY_PATH)
     today = dt.date(2026, 11, 24)
-    dated = 0
+    skipped = dated = 0
     for path in paths:
-        expected = _url_date_oracle(path, today)
-        assert url_date(path, today) == expected, path
-        dated += expected is not None
-    assert 500 < dated < 4500
+        if "19" not in path and "20" not in path:
+            skipped += 1
+            assert not any(p.search(path) for p in patterns), path
+            assert url_date(path, today) is None
+        else:
+            dated += url_date(path, today) is not None
+    assert skipped > 500 and dated > 500
+    for path in ("/1999/12/", "/a/19991231", "/2017/04/13/x", "/04/2017"):  # one year each
+        assert url_date(path, today) is not None, path
 
 
 def test_junit_escaping_in_one_scan_is_clean_then_escape() -> None:

@@ -12,7 +12,6 @@ import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -229,6 +228,8 @@ def _parallel(
     _ref_checks(), _list_checks()  # imported once here, not in every worker
     freeze_large(len(references))  # the workers' collections leave the shared pages alone
     try:
+        from concurrent.futures import ProcessPoolExecutor  # on use: not at every start
+
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             listed = pool.submit(_check_list, 0)  # the longest task, started first
             unpack = Unpacker()

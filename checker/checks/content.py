@@ -13,10 +13,13 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from checker.checks import CheckConfig
 from checker.model import Finding, Reference, Severity
+
+if TYPE_CHECKING:
+    from ahocorasick_rs import AhoCorasick
 
 #: Whole titles that say nothing about the source.
 GENERIC_TITLES = frozenset(
@@ -90,7 +93,7 @@ _ANY_PHRASE = re.compile("|".join(map(re.escape, GENERIC_TITLE_PHRASES)))
 
 
 @functools.cache
-def _phrases() -> Any:
+def _phrases() -> AhoCorasick:
     """An Aho-Corasick automaton (ahocorasick_rs, as the page signals use) of
     :data:`GENERIC_TITLE_PHRASES`: a title is scanned once, in compiled code, for all of
     them (where ``_ANY_PHRASE`` tries every phrase at every position)."""

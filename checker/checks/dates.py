@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from checker.checks import CheckConfig
 from checker.dates import DateError, Parsed, analyse
@@ -302,21 +302,31 @@ def check_formats(refs: Sequence[Reference], config: CheckConfig) -> Iterator[Fi
                         styles[raw] = style
                 if style:
                     seen[style].append(ref.id)
-        if len(seen) < 2:
-            continue
-        counts = Counter({fmt: len(ids) for fmt, ids in seen.items()})
-        majority = counts.most_common(1)[0][0]
-        minority = [ref_id for fmt, ids in seen.items() if fmt is not majority for ref_id in ids]
-        parts = ", ".join(f"{fmt} {n}" for fmt, n in counts.most_common())
-        yield Finding(
-            "mixed-date-formats",
-            Severity.WARNING,
-            f"The {label} dates mix {len(seen)} formats ({parts}); the Manual of Style asks "
-            f"for one",
-            None,
-            fields=names,
-            values=tuple(fmt for fmt, _ in counts.most_common()),
-            suggestion=f"write the {len(set(minority))} other references' {label} dates "
-            f"as {majority}, the list's majority format",
-            related=tuple(dict.fromkeys(minority)),
-        )
+        finding = mixed_formats(label, names, seen)
+        if finding is not None:
+            yield finding
+
+
+def mixed_formats(
+    label: str, names: tuple[str, ...], seen: Mapping[str, list[str]]
+) -> Finding | None:
+    """The finding for one group of date fields whose dates were written in the styles of
+    ``seen`` (style -> the ids of the references using it, in list order); None for one
+    style."""
+    if len(seen) < 2:
+        return None
+    counts = Counter({fmt: len(ids) for fmt, ids in seen.items()})
+    majority = counts.most_common(1)[0][0]
+    minority = [ref_id for fmt, ids in seen.items() if fmt != majority for ref_id in ids]
+    parts = ", ".join(f"{fmt} {n}" for fmt, n in counts.most_common())
+    return Finding(
+        "mixed-date-formats",
+        Severity.WARNING,
+        f"The {label} dates mix {len(seen)} formats ({parts}); the Manual of Style asks for one",
+        None,
+        fields=names,
+        values=tuple(fmt for fmt, _ in counts.most_common()),
+        suggestion=f"write the {len(set(minority))} other references' {label} dates "
+        f"as {majority}, the list's majority format",
+        related=tuple(dict.fromkeys(minority)),
+    )
