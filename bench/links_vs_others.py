@@ -92,6 +92,17 @@ def make_urls(addresses: list[tuple[str, int]], n: int) -> tuple[list[str], set[
     return urls, gone, rounds
 
 
+def grouped(urls: list[str]) -> list[str]:
+    """``urls`` grouped by host: each host's URLs together, hosts in order of first
+    appearance, each host's URLs in their order in ``urls`` (a list sorted by site, as
+    exported reference lists often are; a tool that works down the list in order has
+    one host's URLs in front of it at a time)."""
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        by_host.setdefault(url.split("/", 3)[2], []).append(url)
+    return [url for group in by_host.values() for url in group]
+
+
 CPU: dict[str, float] = {}  #: CPU seconds of the last child, by command name
 
 
@@ -209,7 +220,7 @@ def main() -> None:
         bound = rounds * args.latency
         shuffled = urls[:]
         random.Random(1).shuffle(shuffled)
-        orders = {"shuffled": shuffled, "grouped": urls}
+        orders = {"shuffled": shuffled, "grouped": grouped(shuffled)}
         for order in args.order or list(orders):
             for name in args.only or list(TOOLS):
                 stats(addresses[0])  # reset the server's counters
