@@ -90,14 +90,18 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(200, json.dumps(STATS.take()).encode(), "application/json")
             return
         host = self.server.server_address[0]  # type: ignore[index]
+        # In flight from the request's arrival until its answer is sent, not written: a
+        # client that reads the answer and sends its next request on a new connection
+        # meets another server thread, which may count it before this thread (waiting
+        # for the interpreter lock of a busy server) has counted this one out.
         STATS.enter(str(host))
         try:
             time.sleep(LATENCY)
             ok = self.path.startswith("/ok/")
             body = (OK_BODY if ok else GONE_BODY).format(path=_spelt(self.path))
-            self._answer(200 if ok else 404, body.encode(), "text/html")
         finally:
             STATS.leave(str(host))
+        self._answer(200 if ok else 404, body.encode(), "text/html")
 
     do_HEAD = do_GET
 
