@@ -412,3 +412,55 @@ def test_a_kept_alive_connection_the_server_closed_is_replaced(at_once: bool) ->
         assert server.connections == 3  # one each: the closed ones were not used again
     finally:
         server.close()
+
+
+class _Call:
+    """A call registered with a deadline timer (what a fetch or an archive call is)."""
+
+    def __init__(self) -> None:
+        self.finished = False
+        self.expired = threading.Event()
+
+    def expire(self) -> None:
+        self.expired.set()
+
+
+def test_the_deadline_timer_ends_when_the_run_has_settled() -> None:
+    """A deadline still runs while its call is open; once every call has ended,
+    settle() leaves no timer thread (the reports fork only from a lone thread), and the
+    next call starts another that still expires it."""
+    from checker.links.pool import Deadlines
+
+    timer = Deadlines()
+    done, open_ = _Call(), _Call()
+    timer.add(time.monotonic() + 60, done)
+    timer.add(time.monotonic() + 0.2, open_)
+    first = timer._thread
+    assert first is not None and first.is_alive()
+    assert open_.expired.wait(5)  # an open call's deadline still runs
+    done.finished = True
+    timer.settle()
+    assert timer.pending() == 0 and not first.is_alive()
+    late = _Call()
+    timer.add(time.monotonic() + 0.1, late)
+    assert late.expired.wait(5)  # a new thread keeps the next call's deadline
+    finished_early = _Call()
+    timer.add(time.monotonic() + 0.1, finished_early)
+    finished_early.finished = True
+    time.sleep(0.3)
+    assert not finished_early.expired.is_set()  # an ended call's deadline is dropped
+    timer.settle()
+    assert timer._thread is None
+
+
+def test_a_link_run_in_this_process_leaves_no_timer_thread(web: SimWeb) -> None:
+    """After the fetches of a run (``Connections`` closed), no ``fetch-deadlines``
+    thread is left, though every fetch registered a deadline far in the future."""
+    config = replace(FAST, deadline=120)
+    with Connections(2) as connections:
+        outcome = fetch(
+            web.url("news.example", "/"), config, resolver=web.resolver, connections=connections
+        )
+        assert outcome.status == 200
+        assert any(t.name == "fetch-deadlines" for t in threading.enumerate())
+    assert not any(t.name == "fetch-deadlines" for t in threading.enumerate())

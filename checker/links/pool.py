@@ -24,6 +24,8 @@ from checker.links import safety
 
 
 class Expiring(Protocol):
+    finished: bool  #: the call has ended: its deadline is dropped, never run
+
     def expire(self) -> None: ...
 
 
@@ -32,7 +34,10 @@ class Deadlines:
 
     A fetch registers its deadline; when it passes before the fetch has finished, the
     thread marks the fetch expired and shuts its sockets down, so a server trickling its
-    headers or body cannot hold the check.  Finished fetches are dropped lazily.
+    headers or body cannot hold the check.  Finished fetches are dropped lazily, and all
+    at once by :meth:`settle` at the end of a run; the thread ends when no deadline is
+    left (the next :meth:`add` starts another), so a process that has finished its
+    fetches has no thread of them left (the reports fork only from a lone thread).
     """
 
     def __init__(self) -> None:
@@ -56,9 +61,15 @@ class Deadlines:
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while not self._heap:
-                    self._cond.wait()
-                when, _, run = self._heap[0]
+                heap = self._heap
+                while heap and heap[0][2].finished:
+                    heapq.heappop(heap)
+                if not heap:  # nothing in flight: the thread ends
+                    if self._thread is threading.current_thread():
+                        self._thread = None
+                    self._cond.notify_all()
+                    return
+                when, _, run = heap[0]
                 wait = when - time.monotonic()
                 if wait > 0:
                     self._cond.wait(wait)
@@ -69,6 +80,22 @@ class Deadlines:
     def pending(self) -> int:
         with self._cond:
             return len(self._heap)
+
+    def settle(self) -> None:
+        """Drop the deadlines of calls that have ended; when none is left, wait for the
+        timer thread to end (a call registered meanwhile keeps it, and this returns)."""
+        with self._cond:
+            self._heap = [entry for entry in self._heap if not entry[2].finished]
+            heapq.heapify(self._heap)
+            thread = self._thread
+            if self._heap or thread is None:
+                return
+            self._cond.notify_all()
+            while self._thread is thread and not self._heap:
+                self._cond.wait(0.1)
+            ended = self._thread is not thread
+        if ended:
+            thread.join()
 
     def _after_fork(self) -> None:
         """In a forked child: a fresh lock and heap (the parent's timer thread is gone,
@@ -172,6 +199,7 @@ class Connections:
         for conns in idle.values():
             for conn in conns:
                 conn.close()
+        DEADLINES.settle()  # the run's fetches have ended: no timer thread is left
 
     def __enter__(self) -> Connections:
         return self
