@@ -285,6 +285,7 @@ def _report_bytes(
         # threads other tests left idle (loopback servers) take no part in the forks
         patch.setattr(csv_parallel.threading, "active_count", lambda: 1)
         patch.setattr(reports.threading, "active_count", lambda: 1)
+        patch.setattr(reports, "_cores", lambda: 2)
         forked: list[str] = []
         for module, name in ((csv_parallel, "references"), (reports, "_write_forked")):
             real = getattr(module, name)

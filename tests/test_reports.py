@@ -441,6 +441,7 @@ def test_forked_html_and_markdown_are_the_same_bytes(
     monkeypatch.setattr(reports, "FORK_MIN", 1)
     # threads other tests left idle (loopback servers) take no part in writing reports
     monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(reports, "_cores", lambda: 2)
     monkeypatch.setattr(reports, "_write_forked", spy)
     write_reports(result, tmp_path / "b", exit_code=1)
     assert forked == [1]
@@ -448,6 +449,24 @@ def test_forked_html_and_markdown_are_the_same_bytes(
     assert sorted(one) == sorted(two) == sorted(f.filename for f in OutputFormat)
     for name in one:
         assert one[name] == two[name].replace(b"/b/", b"/a/").replace(b"b/report", b"a/report")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_reports_fork_from_two_thousand_references_and_two_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fork pays from about 2,000 references on two processors; one processor or
+    a second thread keeps the reports in this process."""
+    import checker.reports as reports
+
+    monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(reports, "_cores", lambda: 2)
+    assert reports._can_fork(2_000) and not reports._can_fork(1_999)
+    monkeypatch.setattr(reports, "_cores", lambda: 1)
+    assert not reports._can_fork(1_000_000)  # no second processor: nothing to gain
+    monkeypatch.setattr(reports, "_cores", lambda: 2)
+    monkeypatch.setattr(reports.threading, "active_count", lambda: 2)
+    assert not reports._can_fork(1_000_000)  # a thread's lock could be copied held
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
@@ -463,6 +482,7 @@ def test_forked_writer_error_is_raised_and_leaves_no_file(
 
     monkeypatch.setattr(reports, "FORK_MIN", 1)
     monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(reports, "_cores", lambda: 2)
     assert reports._can_fork(1)  # the forked path runs
     monkeypatch.setattr(markdown_report, "write", full)
     with pytest.raises(OSError, match="No space left"):

@@ -150,10 +150,23 @@ KEEP_MAX = 100_000
 PARENT_STREAMED = (OutputFormat.JSON, OutputFormat.CSV)
 
 
+def _cores() -> int:
+    """The processors this process may run on (a container's CPU set, not the host's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _can_fork(count: int) -> bool:
-    """Forking is safe and worth it: a long list, fork exists, and no other thread runs
-    (a forked child inherits no thread, and a lock held by one would never be released)."""
-    return count >= FORK_MIN and hasattr(os, "fork") and threading.active_count() == 1
+    """Forking is safe and worth it: a long list, fork exists, a second processor for
+    the child, and no other thread runs (a forked child inherits no thread, and a lock
+    held by one would never be released)."""
+    return (
+        count >= FORK_MIN
+        and hasattr(os, "fork")
+        and threading.active_count() == 1
+        and _cores() >= 2
+    )
 
 
 def _write_forked(
