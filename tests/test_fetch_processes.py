@@ -230,3 +230,33 @@ def test_the_offline_checks_run_while_the_links_are_fetched(
             resolver=web.resolver,
         )  # fmt: skip
     assert where == ["meanwhile"] and len(result.links) == 6
+
+
+def test_the_suffix_list_is_loaded_while_the_children_fetch(
+    simweb: SimWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that remembers files each URL new to the store under its site: the Public
+    Suffix List that names the site is loaded while the fetch processes fetch, not after
+    the last answer (about 50 ms)."""
+    from checker.links import runner
+    from checker.store import sites
+
+    sites._psl.cache_clear()
+    sites.site_of.cache_clear()
+    loaded_before_recording: list[bool] = []
+    recorded = runner._recorded
+
+    def spy(*args: object) -> object:
+        loaded_before_recording.append(sites._psl.cache_info().currsize == 1)
+        return recorded(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "_recorded", spy)
+    refs = [Reference(id=str(i), url=simweb.url(s, p)) for i, (s, p, _) in enumerate(CASES)]
+    config = LinkConfig(
+        fetch=FetchConfig(allow_private=True, deadline=5, backoff=0.05),
+        politeness=Politeness(host_interval=0),
+        state_path=tmp_path / "state.sqlite",
+        processes=2,
+    )
+    check_links(refs, config, resolver=simweb.resolver)
+    assert loaded_before_recording == [True]

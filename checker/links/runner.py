@@ -213,7 +213,8 @@ def check_links(
             shared = processes.share(bounds.max_concurrency, count, bounds.host_concurrency)
             each = dataclasses.replace(bounds, max_concurrency=shared)
             runner = _fetcher(config, each, resolver, ns_lookup)
-            for problem in processes.run_in_processes(due, runner, count, done, meanwhile):
+            side = _loading_sites(meanwhile) if remember else meanwhile
+            for problem in processes.run_in_processes(due, runner, count, done, side):
                 log.warning("a fetch process failed (its URLs were checked here): %s", problem)
         else:
             if meanwhile is not None:
@@ -242,6 +243,21 @@ def check_links(
     finally:
         history.close()
     return LinkRun(results, network, run_id, len(due), reused_count, trend)
+
+
+def _loading_sites(meanwhile: Callable[[], None] | None) -> Callable[[], None]:
+    """``meanwhile``, then the Public Suffix List loaded (about 50 ms) while the fetch
+    processes fetch: the store files a URL it has not seen under its site, and a list
+    gains a few new URLs most nights."""
+
+    def work() -> None:
+        if meanwhile is not None:
+            meanwhile()
+        from checker.store.sites import site_of
+
+        site_of("www.example.org")
+
+    return work
 
 
 def _recorded(
