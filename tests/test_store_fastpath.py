@@ -76,3 +76,41 @@ def test_night_judges_as_the_functions_do(zone: str) -> None:
                 due, new_backoff = schedule(verdict, status, now, backoff, policy)
                 expected = (verdict, new_failures, new_since, due, new_backoff)
                 assert night.judge(raw, failures, since, backoff) == expected
+
+
+def test_checked_is_dataclasses_replace() -> None:
+    """The verdict made by position equals ``dataclasses.replace`` field for field, on
+    results with every field set to a value of its own."""
+    import dataclasses
+
+    from checker.store.policy import checked
+
+    rng = random.Random(5)
+    since = NOW - dt.timedelta(days=3)
+    for n in range(200):
+        raw = LinkResult(
+            f"http://h{n}.example/{rng.random()}",
+            rng.choice(list(LinkStatus)),
+            f"rule-{n}",
+            f"detail {n}",
+            hops=(Hop("GET", f"http://h{n}.example/", 200, "", "", n),),
+            final_url=f"http://final{n}.example/",
+            http_status=rng.choice([None, 200, 404]),
+            title=f"title {n}",
+            page_date="2020-01-02",
+            elapsed_ms=n,
+            checked_at=NOW - dt.timedelta(days=1),
+            failures=rng.randrange(5),
+            failing_since=rng.choice([None, NOW]),
+            suggested_url=f"http://new{n}.example/",
+        )
+        failures, when = rng.randrange(5), rng.choice([None, since])
+        made = checked(raw, failures, when, NOW)
+        assert made == dataclasses.replace(
+            raw, failures=failures, failing_since=when, checked_at=NOW
+        )
+        assert [getattr(made, f) for f in LinkResult.__dataclass_fields__] == [
+            getattr(dataclasses.replace(raw, failures=failures, failing_since=when,
+                                        checked_at=NOW), f)
+            for f in LinkResult.__dataclass_fields__
+        ]  # fmt: skip

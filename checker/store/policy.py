@@ -52,6 +52,24 @@ class Policy:
         return (self.local(now).date() - self.local(since).date()).days + 1
 
 
+# The fields in the order :func:`checked` passes them.
+assert tuple(LinkResult.__dataclass_fields__) == (
+    "url", "status", "rule", "detail", "hops", "final_url", "http_status", "title",
+    "page_date", "elapsed_ms", "checked_at", "failures", "failing_since", "suggested_url",
+)  # fmt: skip
+
+
+def checked(
+    raw: LinkResult, failures: int, since: dt.datetime | None, now: dt.datetime
+) -> LinkResult:
+    """``dataclasses.replace(raw, failures=failures, failing_since=since,
+    checked_at=now)``, made by position: a third of the time, for every link of a run."""
+    return LinkResult(
+        raw.url, raw.status, raw.rule, raw.detail, raw.hops, raw.final_url, raw.http_status,
+        raw.title, raw.page_date, raw.elapsed_ms, now, failures, since, raw.suggested_url,
+    )  # fmt: skip
+
+
 def confirm(
     raw: LinkResult, failures: int, since: dt.datetime | None, now: dt.datetime, policy: Policy
 ) -> LinkResult:
@@ -148,9 +166,7 @@ class Night:
         now, policy, status = self.now, self.policy, raw.status
         failures, since = count(status, failures, since, now)
         if status in COUNTS_AS_SUCCESS:
-            verdict = dataclasses.replace(
-                raw, failures=failures, failing_since=since, checked_at=now
-            )
+            verdict = checked(raw, failures, since, now)
             unit = zlib.crc32(f"{raw.url}\n{self._stamp}".encode()) / 2**32
             spread = 1 + policy.jitter * (2 * unit - 1)
             return verdict, failures, since, now + policy.alive_ttl * spread, 0.0
