@@ -61,12 +61,10 @@ _PLAIN = re.compile('(?![\\s])[^,"\x00-\x1f\x7f]*(?<![\\s])')
 class Cells:
     """report.csv's cells as ``csv.writer`` writes them in a row (formula guard
     applied): a value the csv module writes as it is passes through, any other is
-    written by the csv module alone.  Short values of the columns that repeat (dates,
+    written by the csv module alone.  Values of the columns that repeat (short dates,
     names, outlets, ISBNs; the finding columns) are kept once rendered: a long list
     repeats a few thousand of them."""
 
-    #: values at most this long are kept
-    KEEP_LEN = 48
     #: at most this many values are kept
     KEEP_MAX = 1 << 17
 
@@ -87,9 +85,9 @@ class Cells:
         self._writer.writerow((value, ""))  # two cells: a lone empty cell is written ""
         return buffer.getvalue()[:-3]  # without the second cell's "," and the "\r\n"
 
-    def row(self, values: Sequence[str], keep: Sequence[bool]) -> str:
-        """The cells of ``values`` joined by commas (without a line end); a value whose
-        ``keep`` is true is kept once rendered."""
+    def row(self, values: Sequence[str], keep: Sequence[int]) -> str:
+        """The cells of ``values`` joined by commas (without a line end); a value is kept
+        once rendered if it is at most its ``keep`` characters long."""
         kept = self._kept
         cells = list(map(kept.get, values))
         if None in cells:
@@ -98,7 +96,7 @@ class Cells:
                 if cell is None:
                     value = values[index]
                     cell = cells[index] = self.render(value)
-                    if room and keep[index] and len(value) <= self.KEEP_LEN:
+                    if room and len(value) <= keep[index]:
                         kept[value] = cell
         return ",".join(cells)  # type: ignore[arg-type]  # no None is left
 
@@ -109,9 +107,10 @@ _REPEATING = frozenset(
     {"author", "work", "publisher", "date", "access_date", "archive_date", "url_status"}
     | {"isbn", "issn", "language"}
 )
-_KEEP_REFERENCE = tuple(name in _REPEATING for name in REFERENCE_COLUMNS)
-_KEEP_FINDING = (True,) * 5
-_KEEP_NONE = (False, False)
+#: the longest value kept, by column: short values of the repeating reference columns,
+#: every value of the finding columns (a few thousand messages and suggestions repeat)
+_KEEP_REFERENCE = tuple(48 if name in _REPEATING else -1 for name in REFERENCE_COLUMNS)
+_KEEP_FINDING = (1 << 20,) * 5
 _REFERENCE_VALUES = operator.attrgetter(*REFERENCE_COLUMNS)
 
 
@@ -119,12 +118,16 @@ def reference_text(ref: Reference, findings: list[dict[str, Any]], line: str, ce
     """The rows of ``ref`` (``line``: its place, :func:`records.place`) as report.csv's
     text: what ``csv.writer`` writes for :func:`reference_rows` of its record."""
     reference = cells.row(_REFERENCE_VALUES(ref), _KEEP_REFERENCE)
-    start = cells.row((ref.id, line), _KEEP_NONE)
+    ref_id = ref.id
+    if ref_id[:1] in _FORMULA_FIRST or not _PLAIN.fullmatch(ref_id):
+        ref_id = cells.render(ref_id)
+    if not line.isdigit():  # "#anchor" (HTML input), or none
+        line = cells.render(line)
     if not findings:
-        return f"{start},,,,,,{reference}\r\n"
+        return f"{ref_id},{line},,,,,,{reference}\r\n"
     return "".join(
         [
-            f"{start},{cells.row(_finding_cells(finding), _KEEP_FINDING)},{reference}\r\n"
+            f"{ref_id},{line},{cells.row(_finding_cells(finding), _KEEP_FINDING)},{reference}\r\n"
             for finding in findings
         ]
     )
