@@ -5,12 +5,13 @@ rendered) are the bytes ``csv.writer`` gives for the same rows."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import random
 
 import pytest
 
-from checker.model import Finding, Location, Reference, Severity
+from checker.model import CheckResult, Finding, Location, Reference, RunInfo, Severity
 from checker.reports import csv_report, records
 
 #: characters the csv module quotes for, the formula guard's starts, spaces at the ends,
@@ -92,3 +93,31 @@ def test_reference_text_is_csv_writer_on_the_reference_rows(seed: int) -> None:
         line = records.place(record["location"])
         expected = _csv_text(list(csv_report.reference_rows(record)))
         assert csv_report.reference_text(ref, record["findings"], line, cells) == expected
+
+
+@pytest.mark.parametrize(
+    "location",
+    [Location("refs.csv", 12), Location("page.html", None, "cite_note-3"), Location("x.txt")],
+)
+def test_location_text_is_the_location_s(location: Location) -> None:
+    record = records.location_record(Reference("1", location=location))
+    assert record is not None and record["text"] == str(location)
+
+
+def test_findings_of_a_reference_without_any_is_empty_and_others_worst_first() -> None:
+    refs = (Reference("a"), Reference("b"), Reference("c"))
+    findings = (
+        Finding("w", Severity.WARNING, "warn", "b"),
+        Finding("e", Severity.ERROR, "err", "b"),
+        Finding("i", Severity.INFO, "note", "c"),
+    )
+    recs = records.Records(_result(refs, findings))
+    assert recs.findings_of(refs[0]) == []
+    assert [f["code"] for f in recs.findings_of(refs[1])] == ["e", "w"]
+    assert [f["code"] for f in recs.findings_of(refs[2])] == ["i"]
+
+
+def _result(refs: tuple[Reference, ...], findings: tuple[Finding, ...]) -> CheckResult:
+    when = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
+    run = RunInfo("0", when, when, when.date(), "refs.csv", "csv", True, "error")
+    return CheckResult(refs, findings, (), run)

@@ -90,14 +90,16 @@ class Cells:
         once rendered if it is at most its ``keep`` characters long."""
         kept = self._kept
         cells = list(map(kept.get, values))
-        if None in cells:
+        missing = cells.count(None)
+        if missing:  # each found by the list's own search, not a loop over every cell
             room = len(kept) < self.KEEP_MAX
-            for index, cell in enumerate(cells):
-                if cell is None:
-                    value = values[index]
-                    cell = cells[index] = self.render(value)
-                    if room and len(value) <= keep[index]:
-                        kept[value] = cell
+            index = -1
+            for _ in range(missing):
+                index = cells.index(None, index + 1)
+                value = values[index]
+                cell = cells[index] = self.render(value)
+                if room and len(value) <= keep[index]:
+                    kept[value] = cell
         return ",".join(cells)  # type: ignore[arg-type]  # no None is left
 
 
