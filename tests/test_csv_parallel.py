@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from checker.importers import csv_format, csv_parallel
-from checker.model import ImportResult
+from checker.model import ImportResult, Location
 from checker.reports import records
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
@@ -149,3 +149,10 @@ def test_a_worker_that_dies_leaves_the_file_to_the_plain_reader(
     assert used == [False]
     assert fast == plain
     assert [str(p) for p in fast.problems] == [str(p) for p in plain.problems]
+
+
+def test_locations_made_without_init_are_the_dataclass_s() -> None:
+    made = csv_parallel._location("refs.csv", 7)
+    plain = Location("refs.csv", 7)
+    assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+    assert (made.path, made.line, made.anchor) == ("refs.csv", 7, None)

@@ -262,7 +262,7 @@ def references(
                     call,
                     _SETTERS,
                     repeat(ref),
-                    (ref_id, *values[1:], extra or _EMPTY, Location(path, line)),
+                    (ref_id, *values[1:], extra or _EMPTY, _location(path, line)),
                 ),
                 0,
             )
@@ -277,3 +277,18 @@ def references(
 assert tuple(Reference.__dataclass_fields__) == (*KNOWN_FIELDS, "extra", "location")
 assert not hasattr(Reference, "__post_init__")
 _SETTERS = [getattr(Reference, name).__set__ for name in Reference.__dataclass_fields__]
+# Their locations likewise: path, line, and no anchor.
+assert tuple(Location.__dataclass_fields__) == ("path", "line", "anchor")
+assert not hasattr(Location, "__post_init__")
+_SET_PATH, _SET_LINE, _SET_ANCHOR = (
+    getattr(Location, name).__set__ for name in Location.__dataclass_fields__
+)
+
+
+def _location(path: str, line: int) -> Location:
+    """``Location(path, line)``, made as its ``__init__`` makes it (without the call)."""
+    location = object.__new__(Location)
+    _SET_PATH(location, path)
+    _SET_LINE(location, line)
+    _SET_ANCHOR(location, None)
+    return location

@@ -143,13 +143,16 @@ def archive_record(
 
 
 def location_record(ref: Reference) -> dict[str, Any] | None:
-    if ref.location is None:
+    location = ref.location
+    if location is None:
         return None
+    path, line = location.path, location.line
     return {
-        "path": ref.location.path,
-        "line": ref.location.line,
-        "anchor": ref.location.anchor,
-        "text": str(ref.location),
+        "path": path,
+        "line": line,
+        "anchor": location.anchor,
+        # str(location), without its call for the usual location (a line)
+        "text": f"{path}:{line}" if line is not None else str(location),
     }
 
 
@@ -372,9 +375,11 @@ class Records:
 
     def findings_of(self, ref: Reference) -> list[dict[str, Any]]:
         """The finding records of ``ref``, worst first (built once per id)."""
+        findings = self.grouped.get(ref.id)
+        if not findings:  # most references: nothing to build or keep
+            return []
         found = self._finding_records.get(ref.id)
         if found is None:
-            findings = self.grouped.get(ref.id, [])
             if len(findings) > 1:
                 findings = sorted(findings, key=_worst_first)
             found = [finding_record(f) for f in findings]
