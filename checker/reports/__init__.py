@@ -14,14 +14,12 @@ report.csv are written here.
 from __future__ import annotations
 
 import contextlib
-import csv
 import enum
 import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
 
 from checker.bulk import freeze_large, gc_paused
 from checker.model import CheckResult
@@ -109,18 +107,14 @@ def _write_streamed(recs: records.Records, paths: dict[OutputFormat, Path]) -> N
 
     big = 1 << 20
     with contextlib.ExitStack() as stack:
-        json_out = junit_out = None
-        csv_out: tuple[IO[str], csv_report.Cells] | None = None
+        json_out = csv_out = junit_out = None
         if OutputFormat.JSON in paths:
             json_out = stack.enter_context(paths[OutputFormat.JSON].open("wb", buffering=big))
             json_report.head(recs, json_out)
         if OutputFormat.CSV in paths:
             path = paths[OutputFormat.CSV]
-            handle = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
-            writer = csv.writer(handle)
-            writer.writerow(csv_report.HEADER)
-            writer.writerows(csv_report.list_rows(recs))
-            csv_out = handle, csv_report.Cells()  # the references' rows written as text
+            csv_out = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
+            cells = csv_report.head(recs, csv_out)
         if OutputFormat.JUNIT in paths:
             path = paths[OutputFormat.JUNIT]
             junit_out = stack.enter_context(path.open("w", encoding="utf-8", buffering=big))
@@ -130,9 +124,7 @@ def _write_streamed(recs: records.Records, paths: dict[OutputFormat, Path]) -> N
             if json_out is not None:
                 json_report.item(index, record, json_out)
             if csv_out is not None:
-                line = records.place(record["location"])
-                text = csv_report.reference_text(ref, record["findings"], line, csv_out[1])
-                csv_out[0].write(text)
+                csv_report.item(ref, record, csv_out, cells)
             if junit_out is not None:
                 junit_report.item(ref, record, junit_out)
         if json_out is not None:

@@ -23,7 +23,7 @@ import operator
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from checker.model import KNOWN_FIELDS, CheckResult, Reference
 from checker.reports import records
@@ -118,7 +118,8 @@ _REFERENCE_VALUES = operator.attrgetter(*REFERENCE_COLUMNS)
 
 def reference_text(ref: Reference, findings: list[dict[str, Any]], line: str, cells: Cells) -> str:
     """The rows of ``ref`` (``line``: its place, :func:`records.place`) as report.csv's
-    text: what ``csv.writer`` writes for :func:`reference_rows` of its record."""
+    text: what ``csv.writer`` writes for its rows (its id, its place, the finding's five
+    cells or five empty ones, its reference columns; the formula guard applied)."""
     reference = cells.row(_REFERENCE_VALUES(ref), _KEEP_REFERENCE)
     ref_id = ref.id
     if ref_id[:1] in _FORMULA_FIRST or not _PLAIN.fullmatch(ref_id):
@@ -153,30 +154,18 @@ def list_rows(recs: records.Records) -> Iterator[list[str | int]]:
         yield [LIST_ID, "", *(guard(c) for c in cells), *empty_reference]
 
 
-def reference_rows(record: dict[str, Any]) -> Iterator[list[str | int]]:
-    """The rows of one reference's record (one row when it has no findings)."""
-    line = records.place(record["location"])  # the line, or #anchor (HTML input)
-    fields: dict[str, str] = record["fields"]
-    ref_id = guard(record["id"])
-    # guard() inlined: a million references have some fifteen million cells
-    reference = [
-        "'" + value if value[:1] in _FORMULA_FIRST else value
-        for value in map(fields.__getitem__, REFERENCE_COLUMNS)
-    ]
-    if not record["findings"]:
-        yield [ref_id, line, "", "", "", "", "", *reference]
-        return
-    for finding in record["findings"]:
-        cells = [guard(c) for c in _finding_cells(finding)]
-        yield [ref_id, line, *cells, *reference]
+def head(recs: records.Records, out: IO[str]) -> Cells:
+    """The header row and the list-level findings' rows, written by the csv module; the
+    :class:`Cells` that :func:`item` writes the references' rows with."""
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(list_rows(recs))
+    return Cells()
 
 
-def rows(result: CheckResult, recs: records.Records | None = None) -> Iterator[list[str | int]]:
-    """The data rows (without the header), formula guard applied."""
-    recs = recs or records.Records(result)
-    yield from list_rows(recs)
-    for ref in result.references:
-        yield from reference_rows(recs.reference(ref))
+def item(ref: Reference, record: dict[str, Any], out: IO[str], cells: Cells) -> None:
+    """The rows of one reference (its record from :class:`records.Records`)."""
+    out.write(reference_text(ref, record["findings"], records.place(record["location"]), cells))
 
 
 def write(
@@ -184,7 +173,8 @@ def write(
 ) -> None:
     """Write report.csv (UTF-8, no BOM, CRLF line ends as RFC 4180 asks)."""
     del exit_code  # the CSV has no run metadata; report.json carries it
+    recs = recs or records.Records(result)
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(HEADER)
-        writer.writerows(rows(result, recs))
+        cells = head(recs, out)
+        for ref in result.references:
+            item(ref, recs.reference(ref), out, cells)
