@@ -7,6 +7,8 @@ of the run's time on 1,000,000 references, by ``bench/offline_checks.py``); in a
 worker it would also write to every object it scans, copying pages the worker shares
 with its parent.  Memory is still freed by reference counting: only the collection of
 cycles waits until the block ends.
+
+:func:`cores` is how many processors the forked workers of such a list may use.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import os
 from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
@@ -59,4 +62,12 @@ def freeze_large(count: int) -> bool:
     return True
 
 
-__all__ = ["FREEZE_MIN", "freeze_large", "gc_paused", "paused_gc"]
+def cores() -> int:
+    """The processors this process may run on: its CPU set where the system has one (a
+    container's, not the host's), else every processor."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+__all__ = ["FREEZE_MIN", "cores", "freeze_large", "gc_paused", "paused_gc"]

@@ -36,7 +36,7 @@ def test_parallel_checks_match_one_process(monkeypatch: pytest.MonkeyPatch) -> N
     single = run_checks(references, config)
     assert single  # the list really has findings
     monkeypatch.setattr(checks, "PARALLEL_MIN", 10)
-    monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(checks, "cores", lambda: 2)
     parallel = checks._parallel(references, config)
     assert parallel is not None  # the forked path really ran
     assert run_checks(references, config) == single

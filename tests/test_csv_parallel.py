@@ -52,7 +52,7 @@ def _read_both(
 
     monkeypatch.setattr(csv_parallel, "PARALLEL_MIN", 1)
     monkeypatch.setattr(csv_parallel, "SPANS_PER_WORKER", 5)
-    monkeypatch.setattr(csv_parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(csv_parallel, "cores", lambda: 2)
     # threads other tests left idle (loopback servers) take no part in the parse
     monkeypatch.setattr(csv_parallel.threading, "active_count", lambda: 1)
     monkeypatch.setattr(csv_parallel, "references", spy)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from test_links_e2e import CASES, run_cli, statuses, write_list
 
+from checker.bulk import cores
 from checker.links import processes
 from checker.links.fetch import FetchConfig
 from checker.links.runner import LinkConfig, check_links
@@ -39,7 +40,7 @@ def test_plan() -> None:
     assert processes.plan(10, 4) == 4  # asked for: honoured
     assert processes.plan(3, 8) == 3  # never more processes than URLs
     assert processes.plan(100, 0) == 1  # automatic: a small list stays in-process
-    assert processes.plan(100_000, 0) == min(4, os.cpu_count() or 1)
+    assert processes.plan(100_000, 0) == min(4, cores())
     assert processes.share(32, 3, 2) == 11 and processes.share(2, 4, 2) == 2
 
 

@@ -207,7 +207,7 @@ def test_settled_suggestions_are_what_the_run_judged_after(
     assert sum(1 for f in expected if f.suggested) > 100
     if parallel:
         monkeypatch.setattr(checks, "PARALLEL_MIN", 10)
-        monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(checks, "cores", lambda: 2)
     got = api.check_import(imported, config).findings
     assert list(got) == expected
     ignored = CheckConfig(today=config.today, ignore=frozenset({"access-before-publication"}))
@@ -281,11 +281,11 @@ def _report_bytes(
         patch.setattr(checks, "PARALLEL_MIN", 10 if fast else big)
         patch.setattr(reports, "FORK_MIN", 1 if fast else big)
         for module in (csv_parallel, checks):
-            patch.setattr(module.os, "cpu_count", lambda: 2)
+            patch.setattr(module, "cores", lambda: 2)
         # threads other tests left idle (loopback servers) take no part in the forks
         patch.setattr(csv_parallel.threading, "active_count", lambda: 1)
         patch.setattr(reports.threading, "active_count", lambda: 1)
-        patch.setattr(reports, "_cores", lambda: 2)
+        patch.setattr(reports, "cores", lambda: 2)
         forked: list[str] = []
         for module, name in ((csv_parallel, "references"), (reports, "_write_forked")):
             real = getattr(module, name)

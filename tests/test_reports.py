@@ -441,7 +441,7 @@ def test_forked_html_and_markdown_are_the_same_bytes(
     monkeypatch.setattr(reports, "FORK_MIN", 1)
     # threads other tests left idle (loopback servers) take no part in writing reports
     monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(reports, "_cores", lambda: 2)
+    monkeypatch.setattr(reports, "cores", lambda: 2)
     monkeypatch.setattr(reports, "_write_forked", spy)
     write_reports(result, tmp_path / "b", exit_code=1)
     assert forked == [1]
@@ -460,11 +460,11 @@ def test_reports_fork_from_two_thousand_references_and_two_cores(
     import checker.reports as reports
 
     monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(reports, "_cores", lambda: 2)
+    monkeypatch.setattr(reports, "cores", lambda: 2)
     assert reports._can_fork(2_000) and not reports._can_fork(1_999)
-    monkeypatch.setattr(reports, "_cores", lambda: 1)
+    monkeypatch.setattr(reports, "cores", lambda: 1)
     assert not reports._can_fork(1_000_000)  # no second processor: nothing to gain
-    monkeypatch.setattr(reports, "_cores", lambda: 2)
+    monkeypatch.setattr(reports, "cores", lambda: 2)
     monkeypatch.setattr(reports.threading, "active_count", lambda: 2)
     assert not reports._can_fork(1_000_000)  # a thread's lock could be copied held
 
@@ -482,9 +482,25 @@ def test_forked_writer_error_is_raised_and_leaves_no_file(
 
     monkeypatch.setattr(reports, "FORK_MIN", 1)
     monkeypatch.setattr(reports.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(reports, "_cores", lambda: 2)
+    monkeypatch.setattr(reports, "cores", lambda: 2)
     assert reports._can_fork(1)  # the forked path runs
     monkeypatch.setattr(markdown_report, "write", full)
     with pytest.raises(OSError, match="No space left"):
         write_reports(make_result(), tmp_path / "out", exit_code=1)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_cores_are_the_processors_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One count of processors for every forking stage: the CPU set (a container's),
+    else the machine's."""
+    import os
+
+    from checker import bulk
+
+    if hasattr(os, "sched_getaffinity"):
+        assert bulk.cores() == len(os.sched_getaffinity(0))
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0})
+        assert bulk.cores() == 1  # a one-processor set on a larger machine
+        monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert bulk.cores() == 3

@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.bulk import freeze_large
+from checker.bulk import cores, freeze_large
 from checker.model import Finding, InputProblem, Reference, Severity
 
 #: Wikipedia's own floor for access-date (Module:Citation/CS1).
@@ -215,7 +214,7 @@ def _parallel(
     list-level checks are one more task beside the spans of references, so no core
     waits; None where that cannot help."""
     global _SHARED, _SETTLE
-    workers = min(os.cpu_count() or 1, 8)
+    workers = min(cores(), 8)
     if workers < 2 or len(references) < PARALLEL_MIN:
         return None
     try:

@@ -33,6 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import repeat
 from operator import call, itemgetter
 
+from checker.bulk import cores
 from checker.model import KNOWN_FIELDS, InputProblem, Location, Reference
 from checker.reports import records
 
@@ -80,7 +81,7 @@ _JOB: Job | None = None  #: inherited by the forked workers
 def usable(text: str) -> bool:
     """The file can be cut at line ends: long enough, no lone carriage return, and fork
     is safe here (fork exists, two cores or more, no other thread)."""
-    if len(text) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+    if len(text) < PARALLEL_MIN or cores() < 2:
         return False
     if not hasattr(os, "fork") or threading.active_count() != 1:
         return False
@@ -172,7 +173,7 @@ def rows(
     parsed by forked workers; a None among them: read the file in one process.  None
     when the text cannot be cut."""
     global _JOB
-    workers = min(os.cpu_count() or 1, 8)
+    workers = min(cores(), 8)
     spans = _spans(text, start, workers * SPANS_PER_WORKER)
     if spans is None:
         return None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import queue
 import threading
 import time
@@ -26,6 +25,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
+from checker.bulk import cores
 from checker.links.scheduler import host_of
 
 T = TypeVar("T")
@@ -51,7 +51,7 @@ def plan(urls: int, wanted: int) -> int:
         return 1
     if wanted > 0:
         return max(1, min(wanted, urls))
-    return max(1, min(4, os.cpu_count() or 1, urls // MIN_URLS_PER_PROCESS))
+    return max(1, min(4, cores(), urls // MIN_URLS_PER_PROCESS))
 
 
 def partition(urls: Sequence[str], parts: int) -> list[list[str]]:

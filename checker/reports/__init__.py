@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from checker.bulk import freeze_large, gc_paused
+from checker.bulk import cores, freeze_large, gc_paused
 from checker.model import CheckResult
 from checker.reports import records
 
@@ -147,22 +147,12 @@ KEEP_MAX = 100_000
 PARENT_STREAMED = (OutputFormat.JSON, OutputFormat.CSV)
 
 
-def _cores() -> int:
-    """The processors this process may run on (a container's CPU set, not the host's)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def _can_fork(count: int) -> bool:
     """Forking is safe and worth it: a long list, fork exists, a second processor for
     the child, and no other thread runs (a forked child inherits no thread, and a lock
     held by one would never be released)."""
     return (
-        count >= FORK_MIN
-        and hasattr(os, "fork")
-        and threading.active_count() == 1
-        and _cores() >= 2
+        count >= FORK_MIN and hasattr(os, "fork") and threading.active_count() == 1 and cores() >= 2
     )
 
 
