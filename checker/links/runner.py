@@ -253,9 +253,9 @@ def _loading_sites(meanwhile: Callable[[], None] | None) -> Callable[[], None]:
     def work() -> None:
         if meanwhile is not None:
             meanwhile()
-        from checker.store.sites import site_of
+        from checker.store.sites import load_suffix_list
 
-        site_of("www.example.org")
+        load_suffix_list()
 
     return work
 
