@@ -305,7 +305,7 @@ def test_no_state_verdicts_are_a_fresh_stores(simweb: SimWeb, tmp_path: Path) ->
 def test_the_probe_key_takes_the_extension_pathlib_would(path: str) -> None:
     from pathlib import PurePosixPath
 
-    from checker.links.runner import _suffix
+    from checker.links.probe import _suffix
 
     assert _suffix(path) == PurePosixPath(path).suffix
 

@@ -30,7 +30,8 @@ from checker.engine.backoff import BackoffRules, SiteWatch, pause_site, paused_s
 from checker.links.classify import classify
 from checker.links.fetch import FetchConfig, FetchOutcome, fetch
 from checker.links.outage import judge
-from checker.links.runner import LinkConfig, _Prober, _wants_probe
+from checker.links.probe import ProbeAnswer, Prober, remember_probes, remembered
+from checker.links.runner import LinkConfig, _wants_probe
 from checker.links.safety import system_resolver
 from checker.links.scheduler import Politeness, host_of, run_polite
 from checker.model import LinkResult
@@ -146,7 +147,7 @@ def check_partition(
         todo = [url for url in urls if site_for[url] not in paused]
         if held:
             _release(store, run_id, part, held)
-        raw, stopped = _run(todo, site_for, config, store, on_result)
+        raw, stopped, probed = _run(todo, site_for, config, store, on_result)
         fetched = {url: result for url, result in raw.items() if result is not None}
         network = judge(fetched)
         seconds = time.monotonic() - began
@@ -169,6 +170,7 @@ def check_partition(
                 result = raw.get(url)
                 if result is not None:
                     writer.add(result, stamp)
+        remember_probes(store, probed, stamp)
         if stopped:
             _release(store, run_id, part, stopped)
         verdicts = list(writer.verdicts.values())
@@ -233,9 +235,10 @@ def _run(
     config: EngineConfig,
     store: Any,
     on_result: Callable[[str, LinkResult], None] | None,
-) -> tuple[dict[str, LinkResult | None], list[str]]:
+) -> tuple[dict[str, LinkResult | None], list[str], list[ProbeAnswer]]:
     """Fetch, probe and classify ``urls`` politely; sites that must pause stop at once.
-    Returns the raw results (None: not fetched because its site paused) and those URLs."""
+    Returns the raw results (None: not fetched because its site paused), those URLs and
+    the probe answers fetched (the store's remembered ones are not asked again)."""
     links = config.links
     lookup = table_resolver(config.resolve)
     gate = _HostGate(links.politeness, config.slack)
@@ -253,7 +256,7 @@ def _run(
         finally:
             gate.finished(host_of(url))
 
-    prober = _Prober(fetch_one)
+    prober = Prober(fetch_one, remembered(store, urls, store.now()) if links.probe else None)
 
     def work(url: str) -> LinkResult | None:
         site = site_for[url]
@@ -274,4 +277,4 @@ def _run(
             on_result(url, result)
 
     raw = run_polite(urls, work, links.politeness, on_done=done)
-    return raw, stopped
+    return raw, stopped, list(prober.fresh().values())

@@ -43,6 +43,7 @@ from urllib.parse import urlunsplit
 
 from checker.links.fetch import PERMANENT_REDIRECTS, FetchOutcome
 from checker.links.page import probe_url
+from checker.links.probe import ProbeAnswer
 from checker.links.scheduler import split_url
 from checker.links.signals import (
     bot_wall,
@@ -94,13 +95,16 @@ logging.getLogger("htmldate").setLevel(logging.ERROR)
 def classify(
     url: str,
     outcome: FetchOutcome,
-    probe: FetchOutcome | None = None,
+    probe: ProbeAnswer | FetchOutcome | None = None,
     nameservers: Sequence[str] = (),
 ) -> LinkResult:
-    """The verdict on ``url`` from its fetch ``outcome`` and, when given, the outcome of
-    :func:`probe_url` on the same host and the name servers of the final host's domain
+    """The verdict on ``url`` from its fetch ``outcome`` and, when given, the answer to
+    :func:`probe_url` on the same host (a :class:`~checker.links.probe.ProbeAnswer`, or
+    the probe's fetch outcome) and the name servers of the final host's domain
     (:func:`checker.links.signals.nameservers_of`).  Title drift against the citation is
     not a link status: the link stage reports it as its own finding (``content-drift``)."""
+    if isinstance(probe, FetchOutcome):
+        probe = ProbeAnswer.of("", probe)
     status, rule, detail = _verdict(url, outcome, probe, nameservers)
     suggested = outcome.final_url if status is LinkStatus.REDIRECTED else ""
     alive = status in (LinkStatus.ALIVE, LinkStatus.REDIRECTED)
@@ -119,7 +123,7 @@ def classify(
     )
 
 
-def _verdict(url: str, outcome: FetchOutcome, probe: FetchOutcome | None,
+def _verdict(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None,
              nameservers: Sequence[str]) -> tuple[LinkStatus, str, str]:  # fmt: skip
     where = f" ({outcome.detail})" if outcome.detail else ""
     if outcome.error:
@@ -151,7 +155,7 @@ def _phrase(code: int) -> str:
         return ""
 
 
-def _judge_page(url: str, outcome: FetchOutcome, probe: FetchOutcome | None, text: str,
+def _judge_page(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None, text: str,
                 nameservers: Sequence[str]) -> tuple[LinkStatus, str, str]:  # fmt: skip
     final = outcome.final_url or url
     body = outcome.body if _is_html(outcome) else ""
@@ -170,7 +174,7 @@ def _judge_page(url: str, outcome: FetchOutcome, probe: FetchOutcome | None, tex
         size = len(text.encode())
         if size < NEAR_EMPTY_BYTES and not _meaningful_title(outcome.title, final):
             return LinkStatus.SOFT_404, "near-empty", f"{size} bytes of text and no real title"
-    same = _same_as_probe(url, outcome, probe)
+    same = _same_as_probe(url, outcome, probe, text)
     if same:
         return LinkStatus.SOFT_404, "soft404-probe", same
     permanent = all(code in PERMANENT_REDIRECTS for code in outcome.redirects)
@@ -186,16 +190,17 @@ def _is_html(outcome: FetchOutcome) -> bool:
     return outcome.method == "GET" and (not kind or "html" in kind)
 
 
-def _same_as_probe(url: str, outcome: FetchOutcome, probe: FetchOutcome | None) -> str:
-    """Why the cited answer looks like the answer for a surely-missing path ("" if not)."""
-    if probe is None or not probe.ok or not 200 <= (probe.status or 0) < 300 or _is_root(url):
+def _same_as_probe(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None, text: str) -> str:
+    """Why the cited answer (``text``: its visible text) looks like the answer for a
+    surely-missing path ("" if not)."""
+    if probe is None or not probe.comparable or _is_root(url):
         return ""
     final, probe_final = _normal(outcome.final_url or url), _normal(probe.final_url)
-    if outcome.redirects and probe.redirects and final == probe_final:
+    if outcome.redirects and probe.redirected and final == probe_final:
         return f"a surely-missing path redirects to the same place ({probe.final_url})"
-    if not (_is_html(outcome) and _is_html(probe)):
+    if not (_is_html(outcome) and probe.html):
         return ""
-    a, b = len(visible_text(outcome.body)), len(visible_text(probe.body))
+    a, b = len(text), probe.text_length
     length_ratio = min(a, b) / max(a, b) if max(a, b) else 1.0
     if length_ratio >= 0.9 and title_similarity(outcome.title, probe.title) >= 0.9:
         return f"a surely-missing path answers the same page ({probe.title!r})"

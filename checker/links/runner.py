@@ -27,8 +27,8 @@ from checker.links import processes
 from checker.links.fetch import FetchConfig, FetchOutcome, fetch
 from checker.links.history import Policy
 from checker.links.outage import NetworkVerdict, PageFingerprint, judge
-from checker.links.page import probe_url
 from checker.links.pool import Connections
+from checker.links.probe import ProbeAnswer, Prober, remember_probes, remembered
 from checker.links.safety import Resolver
 from checker.links.scheduler import Later, Politeness, host_of, run_polite, split_url
 from checker.model import LinkResult, LinkStatus, Reference
@@ -107,51 +107,6 @@ def _pre_verdict(url: str, exclude: Sequence[re.Pattern[str]]) -> LinkResult | N
     return None
 
 
-class _Prober:
-    """One random-path probe per host (and extension), computed once and shared."""
-
-    def __init__(self, fetch_one: Callable[[str], FetchOutcome]) -> None:
-        self._fetch = fetch_one
-        self._lock = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
-        self._done: dict[str, FetchOutcome] = {}
-
-    def __call__(self, url: str) -> FetchOutcome | None:
-        """The probe of ``url``'s host, fetched now unless it was; None while another
-        worker is fetching it (the caller holds one of the host's slots and should not
-        keep it idle: it asks :meth:`waited` once the slot is given back, see
-        :class:`Later`)."""
-        lock, key = self._lock_of(url)
-        if not lock.acquire(blocking=False):
-            return None
-        try:
-            if key not in self._done:
-                self._done[key] = self._fetch(probe_url(url))
-            return self._done[key]
-        finally:
-            lock.release()
-
-    def waited(self, url: str) -> FetchOutcome | None:
-        """The probe another worker was fetching, once it is done (never fetched here:
-        the caller holds no slot of the host); None if that fetch failed."""
-        lock, key = self._lock_of(url)
-        with lock:
-            return self._done.get(key)
-
-    def _lock_of(self, url: str) -> tuple[threading.Lock, str]:
-        # The probe copies the cited URL's extension, so pages and PDFs probe apart.
-        key = host_of(url) + _suffix(split_url(url).path).lower()
-        with self._lock:
-            return self._locks.setdefault(key, threading.Lock()), key
-
-
-def _suffix(path: str) -> str:
-    """The extension of a URL path's last segment, as ``PurePosixPath(path).suffix``."""
-    name = next((part for part in reversed(path.split("/")) if part and part != "."), "")
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
-
-
 def check_links(
     refs: Sequence[Reference],
     config: LinkConfig | None = None,
@@ -199,11 +154,19 @@ def check_links(
 
         raw: dict[str, LinkResult] = {}
         pages: dict[str, PageFingerprint] = {}
+        # The probes the state file remembers; a re-check of all asks every host again.
+        known: dict[str, ProbeAnswer] = {}
+        if remember and config.probe and not config.recheck_all:
+            known = remembered(history, due, started)
+        probed: dict[str, ProbeAnswer] = {}  # this run's, to remember
 
         def done(url: str, fetched: Fetched) -> None:  # judged where results are collected
             raw[url], page = _judged(url, fetched)
             if page is not None:
                 pages[url] = page
+            probe = fetched[1]
+            if probe is not None and probe.fresh and probe.definitive:
+                probed[probe.key] = probe
             if progress is not None:
                 progress(url, raw[url])
 
@@ -212,18 +175,20 @@ def check_links(
             bounds = config.politeness
             shared = processes.share(bounds.max_concurrency, count, bounds.host_concurrency)
             each = dataclasses.replace(bounds, max_concurrency=shared)
-            runner = _fetcher(config, each, resolver, ns_lookup)
+            runner = _fetcher(config, each, resolver, ns_lookup, known)
             side = _loading_sites(meanwhile) if remember else meanwhile
             for problem in processes.run_in_processes(due, runner, count, done, side):
                 log.warning("a fetch process failed (its URLs were checked here): %s", problem)
         else:
             if meanwhile is not None:
                 meanwhile()
-            _fetcher(config, config.politeness, resolver, ns_lookup)(due, done)
+            _fetcher(config, config.politeness, resolver, ns_lookup, known)(due, done)
         network = judge(raw, pages)
         stamp = now()
         checked = [raw[url] for url in due] if network.usable else []  # unusable: nothing kept
         verdicts = _recorded(history, run_id, checked, stamp, remember)
+        if remember and network.usable and probed:  # an unusable network's answers: not kept
+            remember_probes(history, probed.values(), stamp)
         for url in due:
             if not network.usable:
                 results[url] = dataclasses.replace(
@@ -278,7 +243,7 @@ def _recorded(
 
 #: What a fetch brought back: the answer (or the breaker's verdict when the URL was not
 #: fetched), the host's probe when one was needed, and the final host's name servers.
-Fetched = tuple[FetchOutcome | LinkResult, FetchOutcome | None, tuple[str, ...]]
+Fetched = tuple[FetchOutcome | LinkResult, ProbeAnswer | None, tuple[str, ...]]
 
 
 Judged = tuple[LinkResult, PageFingerprint | None]  #: a verdict and the page behind it
@@ -305,9 +270,11 @@ def _fetcher(
     politeness: Politeness,
     resolver: Resolver | None,
     ns_lookup: NameServerLookup | None,
+    known: Mapping[str, ProbeAnswer] | None = None,
 ) -> processes.Runner[Fetched]:
     """The fetching of a list of URLs (what each fetch process runs): the polite
-    scheduler, keep-alive pools, per-host probe, breaker and name-server cache; each
+    scheduler, keep-alive pools, per-host probe (``known``: remembered answers), breaker
+    and name-server cache; each
     result goes to ``on_done`` on the calling thread, to be judged there (see
     :func:`_judged`)."""
 
@@ -318,7 +285,7 @@ def _fetcher(
             def fetch_one(url: str) -> FetchOutcome:
                 return fetch(url, config.fetch, resolver=resolver, connections=connections)
 
-            prober = _Prober(fetch_one)
+            prober = Prober(fetch_one, known)
             nameservers = _nameservers(ns_lookup, config.parking_ns)
 
             def work(url: str) -> Fetched | Later[Fetched]:
@@ -331,7 +298,7 @@ def _fetcher(
                         return Later(lambda: finish(url, outcome, prober.waited(url)))
                 return finish(url, outcome, probe)
 
-            def finish(url: str, outcome: FetchOutcome, probe: FetchOutcome | None) -> Fetched:
+            def finish(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None) -> Fetched:
                 names: tuple[str, ...] = ()
                 if nameservers is not None and outcome.status == 200:
                     names = nameservers(outcome.final_url or url, outcome.body)

@@ -43,6 +43,8 @@ class Policy:
     dead_recheck: dt.timedelta = dt.timedelta(days=30)  #: to catch resurrections
     backoff_max_days: float = 14.0  #: blocked/transient: 1, 2, 4 … days up to this
     jitter: float = 0.15  #: alive TTL × U(1 − jitter, 1 + jitter), spreads the nights
+    #: A host's remembered answer to the soft-404 probe (see :mod:`checker.links.probe`).
+    probe_ttl: dt.timedelta = dt.timedelta(days=30)
 
     def local(self, when: dt.datetime) -> dt.datetime:
         return when.astimezone(ZoneInfo(self.timezone)) if self.timezone else when.astimezone()

@@ -358,22 +358,41 @@ class SQLStore(Dialect):
     # -- soft-404 probes -------------------------------------------------------------------
 
     def probe_get(self, key: str, now: dt.datetime, ttl: dt.timedelta) -> str | None:
+        return self.probe_get_many([key], now, ttl).get(key)
+
+    def probe_get_many(
+        self, keys: Sequence[str], now: dt.datetime, ttl: dt.timedelta
+    ) -> dict[str, str]:
+        """The payloads of the probes of ``keys`` younger than ``ttl`` (one query per
+        chunk of keys: a run asks about every host of its list before the first request)."""
+        listed = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
         with self._read() as cur:
-            row = cur.execute(
-                "SELECT payload, probed_at FROM probes WHERE probe_key = ?", (key,)
-            ).fetchone()
-        if row is None:
-            return None
-        probed = self._dt(row[1])
-        return str(row[0]) if probed is not None and now - probed <= ttl else None
+            for i in range(0, len(listed), self.MAX_KEY):
+                where, params = self._in("probe_key", listed[i : i + self.MAX_KEY])
+                rows = cur.execute(
+                    f"SELECT probe_key, payload, probed_at FROM probes WHERE {where}", params
+                ).fetchall()
+                for key, payload, probed_at in rows:
+                    probed = self._dt(probed_at)
+                    if probed is not None and now - probed <= ttl:
+                        found[str(key)] = str(payload)
+        return found
 
     def probe_put(self, key: str, payload: str, now: dt.datetime) -> None:
+        self.probe_put_many([(key, payload)], now)
+
+    def probe_put_many(self, items: Sequence[tuple[str, str]], now: dt.datetime) -> None:
+        """Remember each ``(key, payload)`` as probed ``now``, in one transaction."""
+        if not items:
+            return
+        stamp = self._ts(now)
         with self._tx() as cur:
-            cur.execute(
+            cur.executemany(
                 "INSERT INTO probes(probe_key, payload, probed_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(probe_key) DO UPDATE SET payload = excluded.payload, "
                 "probed_at = excluded.probed_at",
-                (key, payload, self._ts(now)),
+                [(key, payload, stamp) for key, payload in items],
             )
 
     # -- pages and citations ---------------------------------------------------------------
