@@ -17,6 +17,8 @@ runs as a child process, ``--runs`` times in each order (this machine's speed dr
 the median run is shown, with the range); the table shows its wall time, the ratio to the politeness
 bound (the busiest host's URLs ÷ 2 × latency), its peak RSS, the most requests the
 server saw in flight on one host, and how many live URLs it called dead (false dead).
+A last row, ``bench/floor.py``, is no tool: the least a Python client can do on this web
+(GETs only, two keep-alive threads per host, nothing checked, nothing written).
 Nothing leaves 127.0.0.0/8.
 """
 
@@ -199,6 +201,16 @@ def lychee(tmp: Path, urls: list[str], timeout: float) -> tuple[float | None, fl
     return wall, peak, set(_URL.findall(output))
 
 
+def python_floor(
+    tmp: Path, urls: list[str], timeout: float
+) -> tuple[float | None, float, set[str]]:
+    """``bench/floor.py``: a Python client that checks nothing (the reference row)."""
+    listing = tmp / "urls.txt"
+    listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    wall, peak, output = run_child([sys.executable, str(HERE / "floor.py"), str(listing)], timeout)
+    return wall, peak, set(_URL.findall(output))
+
+
 def linkchecker(tmp: Path, urls: list[str], timeout: float) -> tuple[float | None, float, set[str]]:
     os.chmod(tmp, 0o755)
     page = tmp / "links.html"
@@ -251,6 +263,7 @@ TOOLS = {
     "citewatch-later": citewatch_state,
     "lychee": lychee,
     "linkchecker": linkchecker,
+    "floor": python_floor,
 }
 PREPARE = {"citewatch-later": first_night}  #: untimed, before the counters are reset
 NAMES = {
@@ -260,6 +273,7 @@ NAMES = {
     "citewatch-later": "citewatch, state file (a week later: all due, probes remembered)",
     "lychee": "lychee 0.24",
     "linkchecker": "LinkChecker 10",
+    "floor": "Python floor: GETs only, no checks (bench/floor.py)",
 }
 
 
