@@ -99,7 +99,11 @@ _OPTIONS = [
         show_default=True,
         help="Days an alive result is reused before re-checking.",
     ),
-    click.option("--recheck-all", is_flag=True, help="Ignore the TTL; check every link."),
+    click.option(
+        "--recheck-all",
+        is_flag=True,
+        help="Ignore the TTLs; check every link and probe every host again.",
+    ),
     click.option(
         "--allow-private", is_flag=True, help="Allow loopback, private and link-local targets."
     ),
