@@ -113,6 +113,8 @@ def test_a_captive_portal_makes_the_run_inconclusive(web: SimWeb, tmp_path: Path
     inconclusive = [f for f in report["list_findings"] if f["code"] == "links-inconclusive"]
     assert inconclusive and "captive portal" in inconclusive[0]["message"]
     assert recorded_failures(tmp_path) == 0
+    with sqlite3.connect(tmp_path / "state.sqlite") as db:  # the portal's page is no answer
+        assert db.execute("select count(*) from probes").fetchone()[0] == 0
 
 
 def test_one_hosts_bad_certificate_is_tls_error_never_dead(web: SimWeb, tmp_path: Path) -> None:
