@@ -147,7 +147,7 @@ def check_partition(
         todo = [url for url in urls if site_for[url] not in paused]
         if held:
             _release(store, run_id, part, held)
-        raw, stopped, probed = _run(todo, site_for, config, store, on_result)
+        raw, stopped, probed = _run(todo, site_for, config, store, now, on_result)
         fetched = {url: result for url, result in raw.items() if result is not None}
         network = judge(fetched)
         seconds = time.monotonic() - began
@@ -234,11 +234,13 @@ def _run(
     site_for: dict[str, str],
     config: EngineConfig,
     store: Any,
+    now: dt.datetime,
     on_result: Callable[[str, LinkResult], None] | None,
 ) -> tuple[dict[str, LinkResult | None], list[str], list[ProbeAnswer]]:
     """Fetch, probe and classify ``urls`` politely; sites that must pause stop at once.
     Returns the raw results (None: not fetched because its site paused), those URLs and
-    the probe answers fetched (the store's remembered ones are not asked again)."""
+    the probe answers fetched (the answers the store remembers at ``now`` are not asked
+    again)."""
     links = config.links
     lookup = table_resolver(config.resolve)
     gate = _HostGate(links.politeness, config.slack)
@@ -256,7 +258,7 @@ def _run(
         finally:
             gate.finished(host_of(url))
 
-    prober = Prober(fetch_one, remembered(store, urls, store.now()) if links.probe else None)
+    prober = Prober(fetch_one, remembered(store, urls, now) if links.probe else None)
 
     def work(url: str) -> LinkResult | None:
         site = site_for[url]

@@ -117,7 +117,7 @@ def classify(
         final_url=outcome.final_url,
         http_status=outcome.status,
         title=outcome.title,
-        page_date=page_date(outcome.body) if alive and _is_html(outcome) else "",
+        page_date=page_date(outcome.body) if alive and outcome.is_html else "",
         elapsed_ms=outcome.elapsed_ms,
         suggested_url=suggested,
     )
@@ -132,7 +132,7 @@ def _verdict(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None,
         return status, outcome.error, text + where
     code = outcome.status or 0
     answer = f"the server answers HTTP {code} {_phrase(code)}".rstrip()
-    body = outcome.body if _is_html(outcome) else ""
+    body = outcome.body if outcome.is_html else ""
     text = visible_text(body) if body else ""
     wall = bot_wall(code, outcome.headers, outcome.title, body, text)
     if wall:
@@ -158,7 +158,7 @@ def _phrase(code: int) -> str:
 def _judge_page(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None, text: str,
                 nameservers: Sequence[str]) -> tuple[LinkStatus, str, str]:  # fmt: skip
     final = outcome.final_url or url
-    body = outcome.body if _is_html(outcome) else ""
+    body = outcome.body if outcome.is_html else ""
     why = parked(url, final, bool(outcome.redirects), outcome.title, body, text, nameservers)
     if why:  # before the redirect rules: landers often sit at the parked site's root
         return LinkStatus.USURPED, "parked-domain", why
@@ -166,7 +166,7 @@ def _judge_page(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None, text
         return LinkStatus.SOFT_404, "redirect-to-root", f"redirects to the site root {final}"
     if outcome.redirects and _error_path(final, url):
         return LinkStatus.SOFT_404, "redirect-to-error-page", f"redirects to {final}"
-    if _is_html(outcome):
+    if outcome.is_html:
         said = soft_404(outcome.title, body, text)
         if said:
             rule = "soft404-title" if said.startswith("error page titled") else "soft404-content"
@@ -185,11 +185,6 @@ def _judge_page(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None, text
     return LinkStatus.ALIVE, f"http-{outcome.status}", f"answers HTTP {outcome.status}"
 
 
-def _is_html(outcome: FetchOutcome) -> bool:
-    kind = outcome.content_type
-    return outcome.method == "GET" and (not kind or "html" in kind)
-
-
 def _same_as_probe(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None, text: str) -> str:
     """Why the cited answer (``text``: its visible text) looks like the answer for a
     surely-missing path ("" if not)."""
@@ -198,7 +193,7 @@ def _same_as_probe(url: str, outcome: FetchOutcome, probe: ProbeAnswer | None, t
     final, probe_final = _normal(outcome.final_url or url), _normal(probe.final_url)
     if outcome.redirects and probe.redirected and final == probe_final:
         return f"a surely-missing path redirects to the same place ({probe.final_url})"
-    if not (_is_html(outcome) and probe.html):
+    if not (outcome.is_html and probe.html):
         return ""
     a, b = len(text), probe.text_length
     length_ratio = min(a, b) / max(a, b) if max(a, b) else 1.0

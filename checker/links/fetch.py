@@ -133,6 +133,12 @@ class FetchOutcome:
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
+    @property
+    def is_html(self) -> bool:
+        """A GET answered with an HTML (or untyped) page: its body is a page to read."""
+        kind = self.content_type
+        return self.method == "GET" and (not kind or "html" in kind)
+
 
 _HEADERS = FetchOutcome.__match_args__.index("headers")
 

@@ -50,8 +50,7 @@ class ProbeAnswer:
 
     @classmethod
     def of(cls, key: str, outcome: FetchOutcome) -> ProbeAnswer:
-        kind = outcome.content_type
-        html = outcome.method == "GET" and (not kind or "html" in kind)
+        html = outcome.is_html
         answered = not outcome.error and outcome.status is not None
         length = 0
         if html and answered and 200 <= (outcome.status or 0) < 300:
@@ -78,6 +77,11 @@ class ProbeAnswer:
     def definitive(self) -> bool:
         """Worth remembering: a 2xx page or a real 404/410 (see the module)."""
         return self.comparable or (self.answered and self.status in DEFINITIVE)
+
+    @property
+    def to_remember(self) -> bool:
+        """Fetched in this run and definitive: the state file keeps it."""
+        return self.fresh and self.definitive
 
     def to_json(self) -> str:
         return json.dumps(
@@ -168,10 +172,10 @@ class Prober:
             return self._done.get(key)
 
     def fresh(self) -> dict[str, ProbeAnswer]:
-        """The answers fetched in this run that are worth remembering."""
+        """The answers fetched in this run that the state file keeps."""
         with self._lock:
             done = list(self._done.values())
-        return {a.key: a for a in done if a.fresh and a.definitive}
+        return {a.key: a for a in done if a.to_remember}
 
     def _lock_of(self, key: str) -> threading.Lock:
         with self._lock:
@@ -189,5 +193,5 @@ def remembered(store: Store, urls: Sequence[str], now: dt.datetime) -> dict[str,
 
 def remember_probes(store: Store, answers: Iterable[ProbeAnswer], now: dt.datetime) -> None:
     """Remember the answers worth it (fetched in this run, definitive), in one transaction."""
-    kept = [(a.key, a.to_json()) for a in answers if a.fresh and a.definitive]
+    kept = [(a.key, a.to_json()) for a in answers if a.to_remember]
     store.probe_put_many(kept, now)

@@ -36,9 +36,9 @@ from checker.model import LinkResult, LinkStatus, Reference
 if TYPE_CHECKING:
     from checker.links.signals import NameServerLookup
 
-# The verdict's modules (the signals, htmldate) are imported where pages are judged: in
-# a fetch process that is after the fork, while its first requests are out, not before
-# the first request of the run.
+# The verdict's modules (the signals, htmldate) are imported where pages are judged
+# (:func:`_judged`, on the thread that collects the results), once the first answers are
+# in, not before the first request of the run.
 from checker.store import BatchWriter, Store, is_database_url, open_store
 from checker.store.policy import Night
 
@@ -164,8 +164,8 @@ def check_links(
             raw[url], page = _judged(url, fetched)
             if page is not None:
                 pages[url] = page
-            probe = fetched[1]
-            if probe is not None and probe.fresh and probe.definitive:
+            probe = fetched[1]  # made in a fetch process: its Prober is not at hand here
+            if probe is not None and probe.to_remember:
                 probed[probe.key] = probe
             if progress is not None:
                 progress(url, raw[url])
@@ -273,10 +273,9 @@ def _fetcher(
     known: Mapping[str, ProbeAnswer] | None = None,
 ) -> processes.Runner[Fetched]:
     """The fetching of a list of URLs (what each fetch process runs): the polite
-    scheduler, keep-alive pools, per-host probe (``known``: remembered answers), breaker
-    and name-server cache; each
-    result goes to ``on_done`` on the calling thread, to be judged there (see
-    :func:`_judged`)."""
+    scheduler, keep-alive pools, per-host probe (``known``: the remembered answers),
+    breaker and name-server cache; each result goes to ``on_done`` on the calling
+    thread, to be judged there (see :func:`_judged`)."""
 
     def run(urls: Sequence[str], on_done: Callable[[str, Fetched], None]) -> None:
         breaker = HostBreaker(max(BREAKER_TIMEOUTS, politeness.host_concurrency + 1))
